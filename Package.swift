@@ -1,0 +1,107 @@
+// swift-tools-version: 6.1
+//
+// Chorus: a SIP audio conference server (MCU).
+//
+// One target per layer, each with its own test target. The folder tree follows the call flow:
+//   ChorusSIP (messages → transactions → dialogs → transports)
+//   ChorusSDP, ChorusRTP, ChorusMixer, ChorusConference  (arrive with the media issue)
+//   ChorusCodecs (libopus through COpus), SRTP through CSRTP
+//   ChorusServer (configuration and wiring) → `chorus` (the executable)
+// C libraries enter only through the small system-library targets COpus and CSRTP.
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Chorus",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "chorus", targets: ["chorus"]),
+        .library(name: "ChorusSIP", targets: ["ChorusSIP"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // MARK: C libraries (Debian's libopus-dev and libsrtp2-dev, found by pkg-config)
+        .systemLibrary(
+            name: "COpus", pkgConfig: "opus",
+            providers: [.apt(["libopus-dev"])]),
+        .systemLibrary(
+            name: "CSRTP", pkgConfig: "libsrtp2",
+            providers: [.apt(["libsrtp2-dev"])]),
+
+        // MARK: SIP: messages, parser, transactions, dialogs, transports, digest auth
+        .target(
+            name: "ChorusSIP",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ChorusSIPTests",
+            dependencies: [
+                "ChorusSIP",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
+
+        // MARK: Codecs: Opus through libopus
+        .target(
+            name: "ChorusCodecs",
+            dependencies: ["COpus"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ChorusCodecsTests",
+            dependencies: ["ChorusCodecs"],
+            swiftSettings: swiftSettings),
+
+        // MARK: Server: configuration, and the wiring of every layer into one process
+        .target(
+            name: "ChorusServer",
+            dependencies: [
+                "ChorusSIP",
+                "ChorusCodecs",
+                "CSRTP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ChorusServerTests",
+            dependencies: ["ChorusServer", "ChorusSIP"],
+            swiftSettings: swiftSettings),
+
+        // MARK: The executable
+        .executableTarget(
+            name: "chorus",
+            dependencies: [
+                "ChorusServer",
+                "ChorusSIP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+
+        // MARK: Benchmarks and fuzzing (executables; never part of `swift test`)
+        .executableTarget(
+            name: "chorus-bench",
+            dependencies: ["ChorusSIP"],
+            path: "Benchmarks/chorus-bench",
+            swiftSettings: swiftSettings),
+    ]
+)
