@@ -22,6 +22,8 @@ public enum SIPFraming: Sendable {
 /// Why a message could not be parsed, with what is needed to answer a request with 400.
 public struct SIPParseError: Error, Sendable, CustomStringConvertible {
     /// One line, safe to use as a reason phrase (no CR/LF, printable ASCII).
+    public enum Kind: Sendable, Equatable { case malformed, versionNotSupported, tooLarge }
+    public var kind: Kind = .malformed
     public var reason: String
     /// When the failed message was a request whose Via, From, To, Call-ID and CSeq could be read,
     /// the raw header lines needed to build a response. Nil for responses and unreadable messages.
@@ -31,6 +33,7 @@ public struct SIPParseError: Error, Sendable, CustomStringConvertible {
         self.salvage = salvage
     }
     public var description: String { reason }
+    public var suggestedStatusCode: Int { 400 }
 }
 
 /// The parts of an unparseable request that a 400 response copies (RFC 3261 §8.2.6.2).
@@ -44,6 +47,7 @@ public struct SIPRequestSalvage: Sendable, Hashable {
     public var to: String
     public var callID: String
     public var cseq: String
+    public func response(statusCode: Int, reason: String, toTag: String) -> [UInt8] { [] }
 }
 
 public enum SIPMessageParser {
@@ -72,4 +76,11 @@ public enum SIPStreamFramer {
     ) throws(SIPParseError) -> ByteBuffer? {
         fatalError("framer not implemented yet")
     }
+}
+
+extension SIPNameAddress {
+    public init(parsing text: some StringProtocol) throws(SIPParseError) { fatalError("placeholder") }
+}
+extension SIPURI {
+    public init(parsing text: some StringProtocol) throws(SIPParseError) { fatalError("placeholder") }
 }

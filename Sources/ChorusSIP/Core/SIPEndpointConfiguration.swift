@@ -1,0 +1,56 @@
+/// What the endpoint needs to know to run transactions and to answer the generic checks of
+/// RFC 3261 §8.2 (405, 415, 416, 420, 483) before the application sees a request.
+public struct SIPEndpointConfiguration: Sendable {
+    public var timers: SIPTimerSettings
+    public var limits: SIPParserLimits
+    /// Sent in `Server` and `User-Agent` headers.
+    public var userAgent: String
+    /// Methods the application handles; anything else gets 405 with this list in `Allow`.
+    public var allowedMethods: [SIPMethod]
+    /// Option tags Chorus implements; a `Require` naming another gets 420 with `Unsupported`.
+    public var supportedExtensions: [String]
+    /// Body types accepted per method (lower-case `type/subtype`); a body of another type gets 415.
+    public var acceptedContentTypes: [SIPMethod: [String]]
+
+    public init(
+        timers: SIPTimerSettings = SIPTimerSettings(), limits: SIPParserLimits = SIPParserLimits(),
+        userAgent: String = "Chorus",
+        allowedMethods: [SIPMethod] = [.invite, .ack, .bye, .cancel, .options],
+        supportedExtensions: [String] = [],
+        acceptedContentTypes: [SIPMethod: [String]] = [.invite: ["application/sdp"], .ack: ["application/sdp"]]
+    ) {
+        self.timers = timers
+        self.limits = limits
+        self.userAgent = userAgent
+        self.allowedMethods = allowedMethods
+        self.supportedExtensions = supportedExtensions
+        self.acceptedContentTypes = acceptedContentTypes
+    }
+
+    /// `INVITE, ACK, ...` for the Allow header.
+    public var allowHeaderValue: String { allowedMethods.map(\.rawValue).joined(separator: ", ") }
+}
+
+/// Counters the endpoint keeps for tests, logs and metrics.
+public struct SIPEndpointStatistics: Sendable, Equatable {
+    public var requestsReceived = 0
+    public var responsesReceived = 0
+    public var retransmissionsAbsorbed = 0
+    /// Messages that could not be parsed (answered with 400/505/513 when possible).
+    public var malformedMessages = 0
+    /// Messages dropped without an answer (unparseable, stray responses, unmatched ACKs).
+    public var droppedMessages = 0
+}
+
+/// The transaction user above the endpoint: the dialog layer (``SIPUserAgent``) or a test double.
+public protocol SIPEndpointDelegate: AnyObject {
+    /// A new request that passed the RFC 3261 §8.2 checks. Not called for ACK or CANCEL. The
+    /// delegate must answer it through `transaction`. An INVITE has already been answered with 100.
+    func endpoint(_ endpoint: SIPEndpoint, didReceive request: SIPRequest, transaction: SIPServerTransaction)
+    /// An ACK for a 2xx response (RFC 3261 §13.3.1.4), matched to the INVITE transaction it ends.
+    func endpoint(_ endpoint: SIPEndpoint, didReceiveAck ack: SIPRequest, for transaction: SIPServerTransaction)
+    /// A CANCEL ended a pending INVITE; 200 (to the CANCEL) and 487 (to the INVITE) have been sent.
+    func endpoint(_ endpoint: SIPEndpoint, didCancel transaction: SIPServerTransaction)
+    /// A 2xx to INVITE got no ACK within 64*T1; the dialog should be ended with BYE.
+    func endpoint(_ endpoint: SIPEndpoint, ackTimedOutFor transaction: SIPServerTransaction)
+}
