@@ -12,6 +12,11 @@ public struct SIPHeaders: Hashable, Sendable, Sequence, ExpressibleByDictionaryL
             self.name = SIPHeaders.canonicalName(name)
             self.value = value
         }
+        /// For names already in canonical form (the parser's fast path).
+        init(canonicalName: String, value: String) {
+            self.name = canonicalName
+            self.value = value
+        }
     }
 
     public private(set) var fields: [Field] = []
@@ -29,6 +34,10 @@ public struct SIPHeaders: Hashable, Sendable, Sequence, ExpressibleByDictionaryL
 
     public mutating func add(_ name: String, _ value: String) {
         fields.append(Field(name: name, value: value))
+    }
+
+    mutating func appendField(_ field: Field) {
+        fields.append(field)
     }
 
     /// Replaces every field of this name with one field holding `value` (at the first one's position).
