@@ -1,0 +1,92 @@
+import ChorusSIP
+import NIOCore
+import XCTest
+
+/// RFC 3261 §17.1 client transactions and graceful shutdown.
+final class ClientTransactionTests: XCTestCase {
+    private func sendBye(_ h: SIPTestHarness, kind: SIPTransportKind = .udp) -> (SIPClientTransaction, () -> [SIPClientTransactionEvent]) {
+        var events: [SIPClientTransactionEvent] = []
+        let request = SIPRequest.outOfDialog(.bye, to: SIPURI(user: "bob", host: "192.0.2.10", port: 5062), from: SIPNameAddress(uri: SIPURI(user: "4200", host: "conf.example.com")))
+        let transaction = h.endpoint.sendRequest(request, to: SIPPeer(kind: kind, remote: h.phone)) { events.append($0) }
+        return (transaction, { events })
+    }
+
+    private func response(_ code: Int, to request: SIPRequest) -> String {
+        "SIP/2.0 \(code) Whatever\r\nVia: \(request.via[0])\r\nFrom: \(request.from)\r\nTo: \(request.to);tag=bob1\r\nCall-ID: \(request.callID)\r\nCSeq: \(request.cseq)\r\nContent-Length: 0\r\n\r\n"
+    }
+
+    func testNonInviteRetransmitsWithTimerEAndTimesOutWithTimerF() {
+        let h = SIPTestHarness()
+        let (transaction, events) = sendBye(h)
+        XCTAssertEqual(transaction.request.via.first?.branch?.hasPrefix("z9hG4bK"), true)
+        XCTAssertEqual(h.transport.requests.count, 1)
+        // Timer E: 500 ms, 1 s, 2 s, then 4 s (T2) intervals.
+        for (step, expected) in [(500, 2), (1000, 3), (2000, 4), (4000, 5), (4000, 6)] {
+            h.advance(.milliseconds(Int64(step)))
+            XCTAssertEqual(h.transport.requests.count, expected)
+        }
+        h.advance(.seconds(32))
+        guard case .timeout = events().last else { return XCTFail("expected a timeout, got \(events())") }
+        let sentCount = h.transport.requests.count
+        h.advance(.seconds(10))
+        XCTAssertEqual(h.transport.requests.count, sentCount, "no retransmission after Timer F")
+        XCTAssertEqual(h.endpoint.transactionCount.client, 0)
+    }
+
+    func testFinalResponseStopsRetransmissions() {
+        let h = SIPTestHarness()
+        let (transaction, events) = sendBye(h)
+        h.receive(response(200, to: transaction.request))
+        guard case .final(let ok) = events().last else { return XCTFail("no final response") }
+        XCTAssertEqual(ok.statusCode, 200)
+        h.advance(.seconds(10))
+        XCTAssertEqual(h.transport.requests.count, 1)
+        XCTAssertEqual(h.endpoint.transactionCount.client, 0, "Timer K ended it")
+        // A retransmitted 200 after the end is a stray.
+        h.receive(response(200, to: transaction.request))
+        XCTAssertEqual(events().count, 1)
+    }
+
+    func testNoRetransmissionOverTCP() {
+        let h = SIPTestHarness()
+        _ = sendBye(h, kind: .tcp)
+        h.advance(.seconds(10))
+        XCTAssertEqual(h.transport.requests.count, 1)
+    }
+
+    func testGracefulShutdownByesEveryCallAndRefusesNewOnes() throws {
+        let h = SIPTestHarness()
+        for n in 1...2 {
+            h.receive(SIPText.request("INVITE", branch: "z9hG4bKcall\(n)", callID: "call-\(n)"))
+            let tag = try XCTUnwrap(h.transport.responses.last?.to.tag)
+            h.receive(SIPText.request("ACK", branch: "z9hG4bKack\(n)", toTag: tag, callID: "call-\(n)", cseqMethod: "ACK"))
+        }
+        let done = Flag()
+        h.userAgent.shutdown(grace: .seconds(5)).whenSuccess { done.isSet = true }
+        let byes = h.transport.requests.filter { $0.method == .bye }
+        XCTAssertEqual(Set(byes.map(\.callID)), ["call-1", "call-2"])
+        XCTAssertFalse(done.isSet)
+
+        h.receive(SIPText.request("INVITE", branch: "z9hG4bKlate", callID: "late"))
+        XCTAssertEqual(h.transport.responses.last?.statusCode, 503)
+        XCTAssertEqual(h.transport.responses.last?.headers["Retry-After"], "30")
+
+        h.receive(response(200, to: byes[0]))
+        XCTAssertFalse(done.isSet)
+        h.receive(response(200, to: byes[1]))
+        XCTAssertTrue(done.isSet, "done once every BYE is answered, before the grace period")
+    }
+
+    func testGracefulShutdownGivesUpAfterGrace() throws {
+        let h = SIPTestHarness()
+        h.receive(SIPText.request("INVITE"))
+        let tag = try XCTUnwrap(h.transport.responses.last?.to.tag)
+        h.receive(SIPText.request("ACK", branch: "z9hG4bKack", toTag: tag, cseqMethod: "ACK"))
+        let done = Flag()
+        h.userAgent.shutdown(grace: .seconds(2)).whenSuccess { done.isSet = true }
+        h.advance(.milliseconds(1900))
+        XCTAssertFalse(done.isSet)
+        h.advance(.milliseconds(200))
+        XCTAssertTrue(done.isSet, "an unanswered BYE does not hold shutdown past the grace")
+    }
+}
