@@ -1,0 +1,75 @@
+// KEEP IDENTICAL: the literal below must be byte for byte the same as Config/chorus.yaml.
+// Edit both together (or regenerate this file from the YAML); ConfigurationTests checks that
+// they are identical. The YAML is embedded rather than shipped as a SwiftPM resource so that the
+// `chorus` binary needs no file at run time.
+
+extension ChorusConfiguration {
+    /// The default configuration and commented reference of every setting: `Config/chorus.yaml`.
+    public static let embeddedDefaultYAML: String = #"""
+# Chorus: default configuration and reference of every setting.
+#
+# KEEP IDENTICAL: this file is embedded byte for byte as the Swift string literal
+# `ChorusConfiguration.embeddedDefaultYAML` in
+# Sources/ChorusServer/Configuration/ChorusConfiguration+EmbeddedDefault.swift.
+# Edit both together; ConfigurationTests fails when they differ.
+#
+# With no configuration file, `chorus` runs on exactly these values.
+# A file given with `--config PATH` (or CHORUS_CONFIG=PATH) may be complete or
+# partial: every key it omits keeps the value below. An empty file is valid.
+# A list given in a file or variable replaces the default list; it is not appended to.
+#
+# Environment variables override the file. Each setting's variable is CHORUS_
+# followed by its key path upper-cased with `.` turned into `_`, e.g.
+#   sip.timers.t1_ms -> CHORUS_SIP_TIMERS_T1_MS
+#   log.level        -> CHORUS_LOG_LEVEL
+# Lists are comma-separated:
+#   CHORUS_SIP_LISTEN=udp://0.0.0.0:5060,tcp://0.0.0.0:5060
+# CHORUS_CONFIG is reserved (the path of the configuration file); any other
+# unknown CHORUS_* variable is an error.
+#
+# Unknown keys, values of the wrong type (`t1_ms: "500"` is a string, not a
+# number) and values out of range stop the server at start-up with the key path
+# and its line and column; nothing falls back silently.
+
+log:
+  # Lowest level written: trace | debug | info | notice | warning | error | critical
+  level: info
+
+sip:
+  # Where to accept SIP: transport://host[:port], one entry per socket.
+  # Transports: udp, tcp (tls is not supported yet). The port defaults to 5060;
+  # port 0 takes any free port. Write IPv6 addresses in brackets: udp://[::1]:5060.
+  listen:
+    - udp://0.0.0.0:5060
+    - tcp://0.0.0.0:5060
+
+  # The host name or address put in Via/Contact when the listen address is a
+  # wildcard (0.0.0.0 / ::). Empty: the address the request arrived on.
+  # IPv6 may be written with or without brackets.
+  public_host: ""
+
+  # Value of the User-Agent and Server headers. Must not be empty.
+  user_agent: Chorus
+
+  # RFC 3261 transaction timers, in milliseconds (integers).
+  timers:
+    # Round-trip time estimate: first retransmit interval. 1 to 60000.
+    t1_ms: 500
+    # Longest retransmit interval for non-INVITE requests and INVITE responses.
+    # At least t1_ms, at most 600000.
+    t2_ms: 4000
+    # Longest time a message may stay in the network. 1 to 600000.
+    t4_ms: 5000
+
+  limits:
+    # Largest SIP message accepted (bytes), over any transport. 1024 to 16777216.
+    max_message_bytes: 65535
+    # Most header fields accepted in one message. 1 to 10000.
+    max_headers: 256
+
+shutdown:
+  # How long to wait for BYE answers at shutdown, in whole seconds. 0 to 3600.
+  grace_seconds: 5
+
+"""#
+}

@@ -1,0 +1,102 @@
+import Logging
+
+/// The whole server configuration: the embedded default (`Config/chorus.yaml`), overlaid by an
+/// optional user file, overlaid by `CHORUS_*` environment variables. Build one with
+/// ``ConfigurationLoader``; every value in it has been validated.
+///
+/// To add a setting: add the stored property here (with its default in `Config/chorus.yaml` and
+/// the identical ``embeddedDefaultYAML``), then one row in `ConfigurationLoader.keys`
+/// (ConfigurationKeys.swift). The row drives the YAML reader, the environment variable name, the
+/// unknown-key check and ``ConfigurationLoader/settingsReference``.
+public struct ChorusConfiguration: Sendable, Equatable {
+    public struct Log: Sendable, Equatable {
+        /// `log.level`
+        public var level: Logger.Level
+
+        public init(level: Logger.Level) {
+            self.level = level
+        }
+    }
+
+    public struct SIP: Sendable, Equatable {
+        /// RFC 3261 transaction timers.
+        public struct Timers: Sendable, Equatable {
+            /// `sip.timers.t1_ms`: greater than zero.
+            public var t1: Duration
+            /// `sip.timers.t2_ms`: at least ``t1``.
+            public var t2: Duration
+            /// `sip.timers.t4_ms`: greater than zero.
+            public var t4: Duration
+
+            public init(t1: Duration, t2: Duration, t4: Duration) {
+                self.t1 = t1
+                self.t2 = t2
+                self.t4 = t4
+            }
+        }
+
+        public struct Limits: Sendable, Equatable {
+            /// `sip.limits.max_message_bytes`
+            public var maxMessageBytes: Int
+            /// `sip.limits.max_headers`
+            public var maxHeaders: Int
+
+            public init(maxMessageBytes: Int, maxHeaders: Int) {
+                self.maxMessageBytes = maxMessageBytes
+                self.maxHeaders = maxHeaders
+            }
+        }
+
+        /// `sip.listen`: at least one, no duplicates.
+        public var listen: [ListenAddress]
+        /// `sip.public_host`: `nil` when empty in the configuration. Never bracketed (IPv6 `::1`,
+        /// not `[::1]`), like ``ListenAddress/host``.
+        public var publicHost: String?
+        /// `sip.user_agent`: not empty.
+        public var userAgent: String
+        public var timers: Timers
+        public var limits: Limits
+
+        public init(listen: [ListenAddress], publicHost: String?, userAgent: String, timers: Timers, limits: Limits) {
+            self.listen = listen
+            self.publicHost = publicHost
+            self.userAgent = userAgent
+            self.timers = timers
+            self.limits = limits
+        }
+    }
+
+    public struct Shutdown: Sendable, Equatable {
+        /// `shutdown.grace_seconds`: how long to wait for BYE answers at shutdown.
+        public var grace: Duration
+
+        public init(grace: Duration) {
+            self.grace = grace
+        }
+    }
+
+    public var log: Log
+    public var sip: SIP
+    public var shutdown: Shutdown
+
+    public init(log: Log, sip: SIP, shutdown: Shutdown) {
+        self.log = log
+        self.sip = sip
+        self.shutdown = shutdown
+    }
+
+    /// The configuration with no file and no environment: ``embeddedDefaultYAML`` parsed.
+    public static var defaults: ChorusConfiguration {
+        ConfigurationLoader.defaultLayer.configuration
+    }
+
+    /// Every field set to a value the embedded default overwrites; the base the embedded default
+    /// is applied to. A test checks that the embedded default sets every key.
+    static let unset = ChorusConfiguration(
+        log: Log(level: .info),
+        sip: SIP(
+            listen: [], publicHost: nil, userAgent: "",
+            timers: SIP.Timers(t1: .zero, t2: .zero, t4: .zero),
+            limits: SIP.Limits(maxMessageBytes: 0, maxHeaders: 0)),
+        shutdown: Shutdown(grace: .zero))
+}

@@ -1,0 +1,59 @@
+import Logging
+
+// THE table of settings. One row per key: it drives the YAML reader, the CHORUS_* environment
+// variable names, the unknown-key check, `ConfigurationLoader.settingsReference` and
+// `ConfigurationLoader.render`. Keys of one section must be contiguous.
+//
+// To add a setting: a stored property in ChorusConfiguration, its default (with a comment) in
+// Config/chorus.yaml and the identical ChorusConfiguration.embeddedDefaultYAML, and a row here.
+extension ConfigurationLoader {
+    static var keys: [ConfigurationKey] {
+        [
+            .choice(
+                "log.level", \.log.level, what: "log level",
+                [
+                    "trace": .trace, "debug": .debug, "info": .info, "notice": .notice,
+                    "warning": .warning, "error": .error, "critical": .critical,
+                ]),
+
+            .list(
+                "sip.listen", \.sip.listen, summary: "list of transport://host[:port] (udp, tcp)", minimumCount: 1,
+                element: { (scalar: RawScalar) throws(ValueProblem) in
+                    do throws(ValueProblem) {
+                        return try ListenAddress.parse(scalar.text)
+                    } catch {
+                        throw ValueProblem(error.message, at: scalar.source)
+                    }
+                },
+                render: { $0.description }),
+            .optionalHost("sip.public_host", \.sip.publicHost),
+            .text("sip.user_agent", \.sip.userAgent),
+            .duration("sip.timers.t1_ms", \.sip.timers.t1, unit: .milliseconds, range: 1...60_000),
+            .duration("sip.timers.t2_ms", \.sip.timers.t2, unit: .milliseconds, range: 1...600_000),
+            .duration("sip.timers.t4_ms", \.sip.timers.t4, unit: .milliseconds, range: 1...600_000),
+            .integer("sip.limits.max_message_bytes", \.sip.limits.maxMessageBytes, range: 1024...16_777_216),
+            .integer("sip.limits.max_headers", \.sip.limits.maxHeaders, range: 1...10_000),
+
+            .duration("shutdown.grace_seconds", \.shutdown.grace, unit: .seconds, range: 0...3600),
+        ]
+    }
+
+    /// Rules across keys, checked once file and environment are applied. The error is reported
+    /// at whichever of `paths` was set last (environment over file over default; ties: the last path).
+    static var constraints: [ConfigurationConstraint] {
+        [
+            ConfigurationConstraint(paths: ["sip.timers.t1_ms", "sip.timers.t2_ms"]) { configuration in
+                let timers = configuration.sip.timers
+                guard timers.t2 < timers.t1 else { return nil }
+                return "sip.timers.t2_ms (\(Int(timers.t2 / .milliseconds(1))) ms) must not be less than "
+                    + "sip.timers.t1_ms (\(Int(timers.t1 / .milliseconds(1))) ms)"
+            },
+        ]
+    }
+}
+
+struct ConfigurationConstraint {
+    let paths: [String]
+    /// Nil when satisfied, else the complete problem (naming the keys involved).
+    let check: (ChorusConfiguration) -> String?
+}
