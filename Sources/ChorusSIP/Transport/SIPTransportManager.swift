@@ -60,8 +60,8 @@ public final class SIPTransportManager: SIPTransport, @unchecked Sendable {
         let v6 = address.protocol == .inet6
         switch kind {
         case .udp:
+            // No SO_REUSEADDR on UDP: on Linux it would let a second server share the port silently.
             var bootstrap = DatagramBootstrap(group: eventLoop)
-                .channelOption(.socketOption(.so_reuseaddr), value: 1)
                 .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
                 .channelInitializer { [unowned self] channel in
                     channel.pipeline.addHandler(SIPDatagramHandler(manager: self))

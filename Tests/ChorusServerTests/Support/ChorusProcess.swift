@@ -1,0 +1,103 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import XCTest
+
+/// The built `chorus` executable, run as a child process with a bounded lifetime.
+final class ChorusProcess: @unchecked Sendable {
+    /// `chorus` sits next to the test bundle in SwiftPM's build folder.
+    static var executable: URL {
+        URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent().appendingPathComponent("chorus")
+    }
+
+    struct Result {
+        var status: Int32
+        var output: String
+    }
+
+    let process = Process()
+    private let output = Pipe()
+    private let lock = NSLock()
+    private var collected = Data()
+
+    init(_ arguments: [String], environment: [String: String] = [:]) {
+        process.executableURL = Self.executable
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CHORUS_") }
+        env.merge(environment) { $1 }
+        process.environment = env
+        process.standardOutput = output
+        process.standardError = output
+        output.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self, !data.isEmpty else { return }
+            self.lock.withLock { self.collected.append(data) }
+        }
+    }
+
+    var text: String { lock.withLock { String(decoding: collected, as: UTF8.self) } }
+
+    func start() throws { try process.run() }
+
+    /// Waits until the output contains `marker`, or fails after `timeout`.
+    func waitForOutput(_ marker: String, timeout: Duration = .seconds(15)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if text.contains(marker) { return }
+            if !process.isRunning { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw ProcessError("'\(marker)' did not appear; output so far:\n\(text)")
+    }
+
+    /// Waits for exit up to `timeout`, killing the process if it is still running then.
+    func waitForExit(timeout: Duration = .seconds(15)) async throws -> Int32 {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        if process.isRunning {
+            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
+            throw ProcessError("did not exit within \(timeout); output:\n\(text)")
+        }
+        return process.terminationStatus
+    }
+
+    func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        output.fileHandleForReading.readabilityHandler = nil
+    }
+
+    /// Runs `chorus ARGS` to completion.
+    static func run(_ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(30)) async throws -> Result {
+        let child = ChorusProcess(arguments, environment: environment)
+        try child.start()
+        let status = try await child.waitForExit(timeout: timeout)
+        try await Task.sleep(for: .milliseconds(50))  // let the pipe drain
+        return Result(status: status, output: child.text)
+    }
+
+    /// A port that was free for both UDP and TCP a moment ago.
+    static func freePort() throws -> Int {
+        let group = MultiThreadedEventLoopGroup.singleton
+        for _ in 0..<20 {
+            let tcp = try ServerBootstrap(group: group).bind(host: "127.0.0.1", port: 0).wait()
+            let port = tcp.localAddress!.port!
+            if let udp = try? DatagramBootstrap(group: group).bind(host: "127.0.0.1", port: port).wait() {
+                try? udp.close().wait()
+                try? tcp.close().wait()
+                return port
+            }
+            try? tcp.close().wait()
+        }
+        throw ProcessError("no free port")
+    }
+
+    struct ProcessError: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
+    }
+}

@@ -1,0 +1,138 @@
+import ChorusSIP
+import NIOCore
+import NIOPosix
+import XCTest
+
+/// A SIP client that speaks raw bytes over real loopback sockets, so tests see exactly what is on the
+/// wire. Every wait is bounded.
+final class RawSIPClient: @unchecked Sendable {
+    enum Kind { case udp, tcp }
+    let kind: Kind
+    let server: SocketAddress
+    private let channel: any Channel
+    private let mailbox: Mailbox
+
+    /// Messages received and not yet taken, and at most one waiter; touched on the channel's loop only.
+    private final class Mailbox: @unchecked Sendable {
+        var messages: [ByteBuffer] = []
+        var waiter: EventLoopPromise<ByteBuffer?>?
+        var closed = false
+
+        func deliver(_ message: ByteBuffer) {
+            if let waiter {
+                self.waiter = nil
+                waiter.succeed(message)
+            } else {
+                messages.append(message)
+            }
+        }
+
+        func close() {
+            closed = true
+            waiter?.succeed(nil)
+            waiter = nil
+        }
+    }
+
+    private final class DatagramCollector: ChannelInboundHandler, @unchecked Sendable {
+        typealias InboundIn = AddressedEnvelope<ByteBuffer>
+        let mailbox: Mailbox
+        init(mailbox: Mailbox) { self.mailbox = mailbox }
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            mailbox.deliver(unwrapInboundIn(data).data)
+        }
+    }
+
+    private final class StreamCollector: ChannelInboundHandler, @unchecked Sendable {
+        typealias InboundIn = ByteBuffer
+        let mailbox: Mailbox
+        var stream = ByteBuffer()
+        init(mailbox: Mailbox) { self.mailbox = mailbox }
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            var bytes = unwrapInboundIn(data)
+            stream.writeBuffer(&bytes)
+            while let message = try? SIPStreamFramer.nextMessage(from: &stream) { mailbox.deliver(message) }
+        }
+        func channelInactive(context: ChannelHandlerContext) { mailbox.close() }
+    }
+
+    private init(kind: Kind, server: SocketAddress, channel: any Channel, mailbox: Mailbox) {
+        self.kind = kind
+        self.server = server
+        self.channel = channel
+        self.mailbox = mailbox
+    }
+
+    static func connect(_ kind: Kind, to server: SocketAddress) async throws -> RawSIPClient {
+        let mailbox = Mailbox()
+        let group = MultiThreadedEventLoopGroup.singleton
+        let channel: any Channel
+        switch kind {
+        case .udp:
+            channel = try await DatagramBootstrap(group: group)
+                .channelInitializer { $0.pipeline.addHandler(DatagramCollector(mailbox: mailbox)) }
+                .bind(host: server.protocol == .inet6 ? "::1" : "127.0.0.1", port: 0).get()
+        case .tcp:
+            channel = try await ClientBootstrap(group: group)
+                .channelInitializer { $0.pipeline.addHandler(StreamCollector(mailbox: mailbox)) }
+                .connect(to: server).get()
+        }
+        return RawSIPClient(kind: kind, server: server, channel: channel, mailbox: mailbox)
+    }
+
+    /// The local port, as the server sees it.
+    var localPort: Int { channel.localAddress?.port ?? 0 }
+    var isConnected: Bool { channel.isActive }
+
+    func send(_ text: String) async throws {
+        try await sendBytes(ByteBuffer(string: text))
+    }
+
+    func sendBytes(_ bytes: ByteBuffer) async throws {
+        switch kind {
+        case .udp: try await channel.writeAndFlush(AddressedEnvelope(remoteAddress: server, data: bytes))
+        case .tcp: try await channel.writeAndFlush(bytes)
+        }
+    }
+
+    /// The next message from the server, or nil after `timeout` (or when the connection closed).
+    func receive(timeout: Duration = .seconds(3)) async -> ByteBuffer? {
+        let loop = channel.eventLoop
+        let mailbox = self.mailbox
+        let future: EventLoopFuture<ByteBuffer?> = loop.flatSubmit {
+            if !mailbox.messages.isEmpty { return loop.makeSucceededFuture(mailbox.messages.removeFirst()) }
+            if mailbox.closed { return loop.makeSucceededFuture(nil) }
+            let promise = loop.makePromise(of: ByteBuffer?.self)
+            mailbox.waiter = promise
+            let nanoseconds = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
+            loop.scheduleTask(in: .nanoseconds(nanoseconds)) {
+                if let waiter = mailbox.waiter, waiter.futureResult === promise.futureResult {
+                    mailbox.waiter = nil
+                    promise.succeed(nil)
+                }
+            }
+            return promise.futureResult
+        }
+        return (try? await future.get()) ?? nil
+    }
+
+    /// The next response, parsed, skipping provisional ones unless asked not to.
+    func response(timeout: Duration = .seconds(3), skippingProvisional: Bool = true) async throws -> SIPResponse {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            guard let bytes = await receive(timeout: deadline - ContinuousClock.now) else { break }
+            guard case .response(let response) = try SIPMessageParser.parse(bytes, framing: kind == .udp ? .datagram : .stream) else { continue }
+            if skippingProvisional && response.isProvisional { continue }
+            return response
+        }
+        throw TimeoutError()
+    }
+
+    struct TimeoutError: Error, CustomStringConvertible {
+        var description: String { "no response from the server in time" }
+    }
+
+    func close() async {
+        try? await channel.close()
+    }
+}

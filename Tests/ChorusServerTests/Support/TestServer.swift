@@ -1,0 +1,38 @@
+import ChorusServer
+import Logging
+import NIOCore
+
+/// Starts a real ChorusServer in this process on loopback, on ports the kernel picks.
+enum TestServer {
+    static func configuration(listen: [ListenAddress]? = nil) -> ChorusConfiguration {
+        var configuration = ChorusConfiguration.defaults
+        configuration.sip.listen = listen ?? [
+            ListenAddress(transport: .udp, host: "127.0.0.1", port: 0),
+            ListenAddress(transport: .tcp, host: "127.0.0.1", port: 0),
+        ]
+        configuration.shutdown.grace = .seconds(2)
+        return configuration
+    }
+
+    static func start(_ configuration: ChorusConfiguration = configuration()) async throws -> ChorusServer {
+        var logger = Logger(label: "chorus-test")
+        logger.logLevel = .warning
+        let server = ChorusServer(configuration: configuration, logger: logger)
+        try await server.start()
+        return server
+    }
+}
+
+extension ChorusServer {
+    func address(_ kind: ListenAddress.Transport) async throws -> SocketAddress {
+        let wanted = kind.rawValue.uppercased()
+        guard let listener = await listeners.first(where: { $0.kind.rawValue == wanted }) else {
+            throw TestServerError.noListener(kind.rawValue)
+        }
+        return listener.address
+    }
+}
+
+enum TestServerError: Error {
+    case noListener(String)
+}
