@@ -14,8 +14,9 @@ extension ChorusConfiguration {
 # Edit both together; ConfigurationTests fails when they differ.
 #
 # With no configuration file, `chorus` runs on exactly these values.
-# A file given with `--config PATH` (or CHORUS_CONFIG=PATH) may be complete or
-# partial: every key it omits keeps the value below. An empty file is valid.
+# A configuration file given to `chorus` (by command-line option or CHORUS_CONFIG)
+# may be complete or partial: every key it omits keeps the value below. An empty
+# file is valid.
 # A list given in a file or variable replaces the default list; it is not appended to.
 #
 # Environment variables override the file. Each setting's variable is CHORUS_

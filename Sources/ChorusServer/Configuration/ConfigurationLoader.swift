@@ -328,6 +328,10 @@ struct KeyTable {
         let name = components.last ?? ""
         let section = Array(components.dropLast())
         let siblings = children(of: section)
+        // The unit suffix left out, e.g. `t1` for `t1_ms`, `grace` for `grace_seconds`.
+        if let completed = siblings.first(where: { $0.hasPrefix(name + "_") }) {
+            return " (did you mean \((section + [completed]).joined(separator: "."))?)"
+        }
         if let close = siblings.min(by: { editDistance($0, name) < editDistance($1, name) }),
             editDistance(close, name) <= max(1, name.count / 3) {
             return " (did you mean \((section + [close]).joined(separator: "."))?)"
