@@ -31,15 +31,27 @@ public struct SIPEndpointConfiguration: Sendable {
     public var allowHeaderValue: String { allowedMethods.map(\.rawValue).joined(separator: ", ") }
 }
 
-/// Counters the endpoint keeps for tests, logs and metrics.
+import Metrics
+
+/// Counters the endpoint keeps for tests and logs; each is mirrored to swift-metrics as
+/// `chorus_sip_<name>_total`, so whichever metrics backend the process bootstraps sees them.
 public struct SIPEndpointStatistics: Sendable, Equatable {
-    public var requestsReceived = 0
-    public var responsesReceived = 0
-    public var retransmissionsAbsorbed = 0
+    public var requestsReceived = 0 { didSet { SIPMetrics.requestsReceived.increment() } }
+    public var responsesReceived = 0 { didSet { SIPMetrics.responsesReceived.increment() } }
+    public var retransmissionsAbsorbed = 0 { didSet { SIPMetrics.retransmissionsAbsorbed.increment() } }
     /// Messages that could not be parsed (answered with 400/505/513 when possible).
-    public var malformedMessages = 0
+    public var malformedMessages = 0 { didSet { SIPMetrics.malformedMessages.increment() } }
     /// Messages dropped without an answer (unparseable, stray responses, unmatched ACKs).
-    public var droppedMessages = 0
+    public var droppedMessages = 0 { didSet { SIPMetrics.droppedMessages.increment() } }
+}
+
+/// The swift-metrics counters behind ``SIPEndpointStatistics``, created once per process.
+enum SIPMetrics {
+    static let requestsReceived = Counter(label: "chorus_sip_requests_received_total")
+    static let responsesReceived = Counter(label: "chorus_sip_responses_received_total")
+    static let retransmissionsAbsorbed = Counter(label: "chorus_sip_retransmissions_absorbed_total")
+    static let malformedMessages = Counter(label: "chorus_sip_malformed_messages_total")
+    static let droppedMessages = Counter(label: "chorus_sip_dropped_messages_total")
 }
 
 /// The transaction user above the endpoint: the dialog layer (``SIPUserAgent``) or a test double.
