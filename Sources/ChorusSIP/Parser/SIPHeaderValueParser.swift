@@ -90,12 +90,14 @@ enum SIPHeaderValueParser {
     // MARK: name-addr / addr-spec
 
     /// Parses a whole From/To/Contact-like value: `"Name" <uri>;params`, `Name <uri>`, `uri;params` or `*`.
-    static func nameAddress(_ b: SIPBytes) throws(SIPParseError) -> SIPNameAddress {
+    /// `*` is accepted only with `allowWildcard` (Contact in REGISTER), never in From/To.
+    static func nameAddress(_ b: SIPBytes, allowWildcard: Bool = true) throws(SIPParseError) -> SIPNameAddress {
         let n = b.count
         var p = b.skipWS(from: 0, to: n)
         guard p < n else { throw failure("empty address") }
 
         if b[p] == Byte.star, b.skipWS(from: p + 1, to: n) == n {
+            guard allowWildcard else { throw failure("wildcard not allowed here") }
             var wildcard = SIPNameAddress(uri: SIPURI(scheme: "*", opaque: ""))
             wildcard.isWildcard = true
             return wildcard

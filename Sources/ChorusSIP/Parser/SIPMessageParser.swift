@@ -328,10 +328,10 @@ struct MessageParser {
             }
         case .from:
             guard from == nil else { throw Self.failure("Multiple From headers") }
-            do { from = try SIPHeaderValueParser.nameAddress(value) } catch { throw error.prefixed("Malformed From header") }
+            do { from = try SIPHeaderValueParser.nameAddress(value, allowWildcard: false) } catch { throw error.prefixed("Malformed From header") }
         case .to:
             guard to == nil else { throw Self.failure("Multiple To headers") }
-            do { to = try SIPHeaderValueParser.nameAddress(value) } catch { throw error.prefixed("Malformed To header") }
+            do { to = try SIPHeaderValueParser.nameAddress(value, allowWildcard: false) } catch { throw error.prefixed("Malformed To header") }
         case .callID:
             guard callID == nil else { throw Self.failure("Multiple Call-ID headers") }
             guard value.count > 0, value.all(0..<value.count, { $0 > 0x20 && $0 != 0x7F }) else {

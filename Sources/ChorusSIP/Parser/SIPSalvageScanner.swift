@@ -71,7 +71,8 @@ enum SIPSalvageScanner {
         guard let from, let to, let callID, let cseq,
             let vias = try? viaValues.map({ value throws(SIPParseError) in try SIPVia(parsing: value) }),
             let topVia = vias.first,
-            (try? SIPNameAddress(parsing: from)) != nil, (try? SIPNameAddress(parsing: to)) != nil,
+            (try? SIPNameAddress(parsing: from))?.isWildcard == false,
+            (try? SIPNameAddress(parsing: to))?.isWildcard == false,
             (try? SIPCSeq(parsing: cseq)) != nil,
             callID.utf8.allSatisfy({ $0 > 0x20 && $0 != 0x7F })
         else { return nil }
