@@ -90,12 +90,14 @@ enum SIPHeaderValueParser {
     // MARK: name-addr / addr-spec
 
     /// Parses a whole From/To/Contact-like value: `"Name" <uri>;params`, `Name <uri>`, `uri;params` or `*`.
-    static func nameAddress(_ b: SIPBytes) throws(SIPParseError) -> SIPNameAddress {
+    /// `*` is accepted only with `allowWildcard` (Contact in REGISTER), never in From/To.
+    static func nameAddress(_ b: SIPBytes, allowWildcard: Bool = true) throws(SIPParseError) -> SIPNameAddress {
         let n = b.count
         var p = b.skipWS(from: 0, to: n)
         guard p < n else { throw failure("empty address") }
 
         if b[p] == Byte.star, b.skipWS(from: p + 1, to: n) == n {
+            guard allowWildcard else { throw failure("wildcard not allowed here") }
             var wildcard = SIPNameAddress(uri: SIPURI(scheme: "*", opaque: ""))
             wildcard.isWildcard = true
             return wildcard
@@ -236,18 +238,24 @@ enum SIPHeaderValueParser {
         }
         let params = try parameters(b, &p, stopAtComma: true)
         for item in params.items {
-            if item.name.caseInsensitiveEquals("ttl") {
+            // Cheap length dispatch: these checks run for every Via parameter.
+            switch item.name.utf8.count {
+            case 3 where item.name.caseInsensitiveEquals("ttl"):
                 guard let v = item.value, v.utf8.count <= 3, let ttl = Int(v), ttl <= 255 else {
                     throw failure("invalid ttl parameter")
                 }
-            } else if item.name.caseInsensitiveEquals("rport"), let v = item.value {
-                guard v.utf8.count <= 5, let rport = Int(v), rport <= 65535, v.utf8.allSatisfy(Byte.isDigit) else {
-                    throw failure("invalid rport parameter")
+            case 5 where item.name.caseInsensitiveEquals("rport"):
+                if let v = item.value {
+                    guard v.utf8.count <= 5, v.utf8.allSatisfy(Byte.isDigit), let rport = Int(v), rport <= 65535 else {
+                        throw failure("invalid rport parameter")
+                    }
                 }
-            } else if item.name.caseInsensitiveEquals("branch") || item.name.caseInsensitiveEquals("received")
-                || item.name.caseInsensitiveEquals("maddr")
-            {
+            case 5 where item.name.caseInsensitiveEquals("maddr"),
+                6 where item.name.caseInsensitiveEquals("branch"),
+                8 where item.name.caseInsensitiveEquals("received"):
                 guard item.value != nil else { throw failure("\(item.name) parameter without value") }
+            default:
+                break
             }
         }
 

@@ -106,7 +106,23 @@ struct MessageParser {
         var blankLine = -1  // index of the empty line's first byte
         var bodyStart = -1
         while i < n {
+            // Eight bytes at a time while none is a control character (< 0x20) or DEL.
+            if let base = buf.baseAddress {
+                while i + 8 <= n {
+                    let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                    let del = word ^ 0x7F7F_7F7F_7F7F_7F7F
+                    let special =
+                        ((word &- 0x2020_2020_2020_2020) & ~word) | ((del &- 0x0101_0101_0101_0101) & ~del)
+                    if special & 0x8080_8080_8080_8080 != 0 { break }
+                    i += 8
+                }
+            }
+            guard i < n else { break }
             let c = buf[i]
+            if c >= 0x20 && c != 0x7F {  // the common case: printable ASCII or UTF-8
+                i += 1
+                continue
+            }
             if c == Byte.lf {
                 if firstLF < 0 { firstLF = i }
                 if i - start >= limits.maxHeaderSectionSize {
@@ -122,17 +138,15 @@ struct MessageParser {
                     bodyStart = i + 3
                     break
                 }
-            } else if c < 0x20 || c == 0x7F {
-                if c == Byte.cr {
-                    guard i + 1 < n, buf[i + 1] == Byte.lf else {
-                        if i + 1 == n { break }
-                        throw Self.failure("Bare CR in header section")
-                    }
-                } else if c == 0 {
-                    throw Self.failure("NUL byte in header section")
-                } else if c != Byte.htab {
-                    throw Self.failure("Control character in header section")
+            } else if c == Byte.cr {
+                guard i + 1 < n, buf[i + 1] == Byte.lf else {
+                    if i + 1 == n { break }
+                    throw Self.failure("Bare CR in header section")
                 }
+            } else if c == 0 {
+                throw Self.failure("NUL byte in header section")
+            } else if c != Byte.htab {
+                throw Self.failure("Control character in header section")
             }
             i += 1
         }
@@ -328,10 +342,10 @@ struct MessageParser {
             }
         case .from:
             guard from == nil else { throw Self.failure("Multiple From headers") }
-            do { from = try SIPHeaderValueParser.nameAddress(value) } catch { throw error.prefixed("Malformed From header") }
+            do { from = try SIPHeaderValueParser.nameAddress(value, allowWildcard: false) } catch { throw error.prefixed("Malformed From header") }
         case .to:
             guard to == nil else { throw Self.failure("Multiple To headers") }
-            do { to = try SIPHeaderValueParser.nameAddress(value) } catch { throw error.prefixed("Malformed To header") }
+            do { to = try SIPHeaderValueParser.nameAddress(value, allowWildcard: false) } catch { throw error.prefixed("Malformed To header") }
         case .callID:
             guard callID == nil else { throw Self.failure("Multiple Call-ID headers") }
             guard value.count > 0, value.all(0..<value.count, { $0 > 0x20 && $0 != 0x7F }) else {
@@ -358,20 +372,35 @@ struct MessageParser {
 
     /// Canonical long name for a header name that is not one of the typed ones.
     func canonicalName(_ name: Range<Int>) -> String {
-        var lowered: [UInt8] = []
-        lowered.reserveCapacity(name.count)
-        var isLower = true
-        for k in name {
-            let l = Byte.lower(buf[k])
-            if l != buf[k] { isLower = false }
-            lowered.append(l)
+        // Frequent names first, without building a lookup key.
+        for entry in frequentHeaderNames where entry.lower.utf8CodeUnitCount == name.count {
+            if buf.equalsLower(name, entry.lower) { return entry.canonical }
         }
-        let key = String(decoding: lowered, as: UTF8.self)
+        var isLower = true
+        let key = String(unsafeUninitializedCapacity: name.count) { out in
+            var j = 0
+            for k in name {
+                let l = Byte.lower(buf[k])
+                if l != buf[k] { isLower = false }
+                out[j] = l
+                j += 1
+            }
+            return j
+        }
         if name.count == 1, let long = SIPHeaders.compactForms[key] { return long }
         if let spelled = SIPHeaders.canonicalSpellings[key] { return spelled }
         return isLower ? key : buf.string(name)
     }
 }
+
+/// Header names common enough in conference traffic to be matched before the dictionary lookup.
+private let frequentHeaderNames: [(lower: StaticString, canonical: String)] = [
+    ("contact", "Contact"), ("m", "Contact"), ("content-type", "Content-Type"), ("c", "Content-Type"),
+    ("allow", "Allow"), ("supported", "Supported"), ("k", "Supported"), ("user-agent", "User-Agent"),
+    ("route", "Route"), ("record-route", "Record-Route"), ("expires", "Expires"), ("require", "Require"),
+    ("session-expires", "Session-Expires"), ("x", "Session-Expires"), ("server", "Server"),
+    ("accept", "Accept"), ("authorization", "Authorization"), ("proxy-authorization", "Proxy-Authorization"),
+]
 
 extension SIPHeaders {
     /// Appends a field whose name is already canonical (skips the lookup ``add(_:_:)`` does).

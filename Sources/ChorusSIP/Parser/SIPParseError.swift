@@ -117,9 +117,10 @@ public struct SIPRequestSalvage: Sendable, Hashable {
     static func sanitizedReason(_ reason: String) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(min(reason.utf8.count, 120))
-        for byte in reason.utf8 {
+        for scalar in reason.unicodeScalars {
             if bytes.count >= 120 { break }
-            let mapped: UInt8 = (byte > 0x20 && byte < 0x7F) ? byte : (byte >= 0x80 ? UInt8(ascii: "?") : Byte.space)
+            let value = scalar.value
+            let mapped: UInt8 = (value > 0x20 && value < 0x7F) ? UInt8(value) : (value >= 0x80 ? UInt8(ascii: "?") : Byte.space)
             if mapped == Byte.space, bytes.isEmpty || bytes.last == Byte.space { continue }
             bytes.append(mapped)
         }

@@ -1,5 +1,7 @@
 // Salvage of a request that failed to parse (RFC 3261 §8.2.6.2): a lenient second look at the header
-// lines, run only on the error path, that recovers what a 400 response has to copy.
+// lines, run only on the error path, that recovers what a 400 response has to copy. Salvage is given
+// only when every Via value, From, To, Call-ID and CSeq parse on their own, so that the response built
+// from it is itself a valid message the client can match to its transaction.
 
 enum SIPSalvageScanner {
     /// How far into a failed message the salvage scan looks.
@@ -65,8 +67,14 @@ enum SIPSalvageScanner {
             }
         }
 
-        guard let first = viaValues.first, let from, let to, let callID, let cseq,
-            let topVia = try? SIPVia(parsing: first)
+        // Everything copied into the response must parse, or the response would be unparseable too.
+        guard let from, let to, let callID, let cseq,
+            let vias = try? viaValues.map({ value throws(SIPParseError) in try SIPVia(parsing: value) }),
+            let topVia = vias.first,
+            (try? SIPNameAddress(parsing: from))?.isWildcard == false,
+            (try? SIPNameAddress(parsing: to))?.isWildcard == false,
+            (try? SIPCSeq(parsing: cseq)) != nil,
+            callID.utf8.allSatisfy({ $0 > 0x20 && $0 != 0x7F })
         else { return nil }
         return SIPRequestSalvage(
             method: method, topVia: topVia, viaValues: viaValues, from: from, to: to, callID: callID, cseq: cseq)
