@@ -56,6 +56,7 @@ let package = Package(
                 "ChorusSIP",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings),
 
         // MARK: Codecs: Opus through libopus
