@@ -43,18 +43,20 @@ public enum DigestRejection: Hashable, Sendable, CustomStringConvertible {
 
 /// The server side of SIP Digest authentication (RFC 3261 §22, RFC 7616, RFC 8760).
 ///
-/// Nonces are stateless to issue: each is `base64url(algorithm ‖ timestamp ‖ random ‖ MAC)` where
-/// the MAC is HMAC-SHA256 (truncated to 128 bits) under a secret key over the realm and the other
-/// fields, so any nonce can be checked without having been stored, and a nonce issued for SHA-256
-/// cannot be answered with MD5. Only nonces that have been *used* are tracked, for replay
-/// protection: with qop=auth each nonce count may be used once and must increase; without a qop a
-/// nonce may be used once. The table holds at most `maxTrackedNonces` entries; when it is full the
-/// oldest is forgotten, and from then on any untracked nonce issued no later than a forgotten one is
-/// answered `.stale`, so forgetting never lets a replay through (the client just re-authenticates).
+/// Nonces are stateless to issue: each is `base64url(algorithm ‖ timestamp ‖ serial ‖ MAC)` where
+/// the serial counts the nonces this authenticator issued and the MAC is HMAC-SHA256 (truncated to
+/// 128 bits) under a secret key over the realm and the other fields. So a nonce is unique and
+/// unforgeable, can be checked without having been stored, and one issued for SHA-256 cannot be
+/// answered with MD5. Only nonces that have been *used* are tracked, for replay protection: with
+/// qop=auth each nonce count may be used once and must increase; without a qop a nonce may be used
+/// once. The table holds at most `maxTrackedNonces` entries; when it is full the one used first is
+/// forgotten, and from then on any untracked nonce whose serial is not above a forgotten one's is
+/// answered `.stale`: forgetting never lets a replay through, the client just re-authenticates.
 ///
 /// Not thread-safe: an authenticator belongs to one event loop (or one actor) and must only be
-/// used from there. Several authenticators created with the same `secret` and realm accept each
-/// other's nonces, but each tracks replays on its own.
+/// used from there. Give each authenticator its own secret (the default): authenticators that share
+/// a secret accept each other's nonces but track replays separately, so a nonce used on one could
+/// be replayed once on another.
 public final class DigestAuthenticator {
     /// The realm put in challenges and required in credentials.
     public let realm: String
@@ -70,21 +72,23 @@ public final class DigestAuthenticator {
         /// Highest nonce count seen; `UInt32.max` once the nonce was used without a qop.
         var lastCount: UInt32
         var issuedAt: UInt64
+        var serial: UInt64
     }
     private var used: [String: NonceUse] = [:]
     /// Nonces in the order of first use; `order[orderHead...]` are the live ones.
     private var order: [String] = []
     private var orderHead = 0
-    /// The latest issue time among nonces forgotten to bound memory.
+    /// The highest serial among nonces forgotten to bound memory.
     private var forgottenUpTo: UInt64?
+    /// Serial of the next nonce issued.
+    private var nextSerial: UInt64 = 1
 
     /// Number of nonces currently remembered (for metrics and tests).
     public var trackedNonceCount: Int { used.count }
 
     /// - Parameters:
     ///   - realm: the realm, e.g. the server's domain.
-    ///   - secret: the MAC key; 32 random bytes per process when nil. Pass the same bytes to
-    ///     authenticators on several event loops so they accept each other's nonces.
+    ///   - secret: the MAC key; 32 fresh random bytes when nil (the usual choice, see above).
     ///   - nonceLifetime: seconds a nonce stays fresh.
     ///   - maxTrackedNonces: bound on remembered used nonces (at least 1).
     ///   - now: the clock, in seconds; only differences matter. Defaults to a monotonic clock.
@@ -176,8 +180,10 @@ public final class DigestAuthenticator {
             use.lastCount = count
             used[credentials.nonce] = use
         } else {
-            if let forgottenUpTo, nonce.issuedAt <= forgottenUpTo { return .stale }
-            remember(credentials.nonce, NonceUse(lastCount: count ?? .max, issuedAt: nonce.issuedAt), time: time)
+            if let forgottenUpTo, nonce.serial <= forgottenUpTo { return .stale }
+            remember(
+                credentials.nonce, NonceUse(lastCount: count ?? .max, issuedAt: nonce.issuedAt, serial: nonce.serial),
+                time: time)
         }
         return .valid(username: credentials.username)
     }
@@ -186,7 +192,7 @@ public final class DigestAuthenticator {
 
     private static let nonceVersion: UInt8 = 1
     private static let macLength = 16
-    /// version, algorithm, 8-byte timestamp, 8 random bytes, MAC.
+    /// version, algorithm, 8-byte timestamp, 8-byte serial, MAC.
     private static let nonceLength = 1 + 1 + 8 + 8 + macLength
 
     private func algorithmCode(_ algorithm: DigestAlgorithm) -> UInt8 {
@@ -209,13 +215,18 @@ public final class DigestAuthenticator {
     private func makeNonce(algorithm: DigestAlgorithm) -> String {
         var bytes: [UInt8] = [Self.nonceVersion, algorithmCode(algorithm)]
         let time = now()
-        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: time >> UInt64(shift))) }
-        bytes += SecureRandom.bytes(8)
+        Self.appendBigEndian(time, to: &bytes)
+        Self.appendBigEndian(nextSerial, to: &bytes)
+        nextSerial += 1
         bytes += mac(bytes[...])
         return Base64URL.encode(bytes)
     }
 
-    private func openNonce(_ nonce: String) -> (algorithm: DigestAlgorithm, issuedAt: UInt64)? {
+    private static func appendBigEndian(_ value: UInt64, to bytes: inout [UInt8]) {
+        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+    }
+
+    private func openNonce(_ nonce: String) -> (algorithm: DigestAlgorithm, issuedAt: UInt64, serial: UInt64)? {
         guard nonce.utf8.count < 128, let bytes = Base64URL.decode(nonce), bytes.count == Self.nonceLength,
             bytes[0] == Self.nonceVersion
         else { return nil }
@@ -225,7 +236,8 @@ public final class DigestAuthenticator {
             return nil
         }
         let issuedAt = bytes[2..<10].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        return (algorithm, issuedAt)
+        let serial = bytes[10..<18].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        return (algorithm, issuedAt, serial)
     }
 
     private func remember(_ nonce: String, _ use: NonceUse, time: UInt64) {
@@ -239,7 +251,7 @@ public final class DigestAuthenticator {
         while used.count >= maxTrackedNonces, orderHead < order.count {
             let oldest = order[orderHead]
             if let evicted = used.removeValue(forKey: oldest) {
-                forgottenUpTo = max(forgottenUpTo ?? 0, evicted.issuedAt)
+                forgottenUpTo = max(forgottenUpTo ?? 0, evicted.serial)
             }
             orderHead += 1
         }

@@ -75,7 +75,7 @@ public struct SIPDigestCredentials: Hashable, Sendable, CustomStringConvertible 
         }
         let nonceCount = fields["nc"]
         if let nonceCount {
-            guard nonceCount.utf8.count == 8, UInt32(nonceCount, radix: 16) != nil else {
+            guard nonceCount.utf8.count == 8, nonceCount.utf8.allSatisfy(\.isHexDigit) else {
                 throw SIPDigestParseError(
                     "nc must be 8 hex digits, not \(DigestParameterParser.quotedForError(nonceCount))")
             }
@@ -112,4 +112,11 @@ public struct SIPDigestCredentials: Hashable, Sendable, CustomStringConvertible 
     }
 
     public var description: String { serialized }
+}
+
+extension UInt8 {
+    fileprivate var isHexDigit: Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(self)
+            || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(self)
+    }
 }
