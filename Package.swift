@@ -67,13 +67,22 @@ let package = Package(
             dependencies: ["ChorusCodecs"],
             swiftSettings: swiftSettings),
 
+        // MARK: RTP: SRTP through libsrtp2
+        .target(
+            name: "ChorusRTP",
+            dependencies: ["CSRTP"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ChorusRTPTests",
+            dependencies: ["ChorusRTP"],
+            swiftSettings: swiftSettings),
+
         // MARK: Server: configuration, and the wiring of every layer into one process
         .target(
             name: "ChorusServer",
             dependencies: [
                 "ChorusSIP",
                 "ChorusCodecs",
-                "CSRTP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
