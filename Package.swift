@@ -69,6 +69,16 @@ let package = Package(
             dependencies: ["ChorusCodecs"],
             swiftSettings: swiftSettings),
 
+        // MARK: RTP: SRTP through libsrtp2
+        .target(
+            name: "ChorusRTP",
+            dependencies: ["CSRTP"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ChorusRTPTests",
+            dependencies: ["ChorusRTP"],
+            swiftSettings: swiftSettings),
+
         // MARK: Server: configuration, and the wiring of every layer into one process
         .target(
             name: "ChorusServer",

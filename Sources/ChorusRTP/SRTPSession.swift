@@ -1,0 +1,156 @@
+internal import CSRTP
+
+/// libsrtp2's global initialisation, run once on first use (a global `let` is initialised
+/// lazily and exactly once, thread-safely). Holds the `srtp_err_status_t` raw value.
+private let srtpLibraryStatus: UInt32 = srtp_init().rawValue
+
+/// One direction of an SRTP stream: SRTP and SRTCP for packets Chorus sends (`.outbound`) or
+/// receives (`.inbound`) under one master key, for any SSRC.
+///
+/// Replay protection is on (libsrtp2's default 128-packet window). Not thread-safe: use each
+/// session from one thread at a time (the event loop of its media leg). Keys are copied into
+/// libsrtp2 at creation and never stored, logged or described by this type.
+public final class SRTPSession {
+    /// Which packets a session handles.
+    public enum Direction: Sendable, Hashable {
+        /// Packets Chorus sends: ``protect(rtp:)`` and ``protectRTCP(_:)``.
+        case outbound
+        /// Packets Chorus receives: ``unprotect(srtp:)`` and ``unprotectRTCP(_:)``.
+        case inbound
+    }
+
+    /// Largest plain RTP/RTCP packet accepted (a UDP datagram).
+    public static let maxPacketLength = 65_535 - Int(chorus_srtp_max_trailer_len)
+    /// Spare bytes protect may append after the packet.
+    public static let maxTrailerLength = Int(chorus_srtp_max_trailer_len)
+
+    public let suite: SRTPCryptoSuite
+    public let direction: Direction
+    private let context: srtp_t
+
+    /// - Parameters:
+    ///   - suite: the negotiated crypto suite.
+    ///   - keyingMaterial: master key followed by master salt (the decoded SDES `inline:` key),
+    ///     ``SRTPCryptoSuite/keyingMaterialLength`` bytes.
+    ///   - direction: whether this session protects or unprotects.
+    public init(suite: SRTPCryptoSuite, keyingMaterial: [UInt8], direction: Direction) throws(SRTPError) {
+        guard srtpLibraryStatus == srtp_err_status_ok.rawValue else { throw .library(status: srtpLibraryStatus) }
+        guard keyingMaterial.count == suite.keyingMaterialLength else {
+            throw .wrongKeyLength(expected: suite.keyingMaterialLength, actual: keyingMaterial.count)
+        }
+        var policy = srtp_policy_t()
+        switch suite {
+        case .aesCM128HMACSHA1_80: chorus_srtp_policy_set_aes_cm_128_hmac_sha1_80(&policy)
+        case .aesCM128HMACSHA1_32: chorus_srtp_policy_set_aes_cm_128_hmac_sha1_32(&policy)
+        case .aeadAES128GCM: chorus_srtp_policy_set_aead_aes_128_gcm(&policy)
+        case .aeadAES256GCM: chorus_srtp_policy_set_aead_aes_256_gcm(&policy)
+        }
+        policy.ssrc.type = direction == .outbound ? ssrc_any_outbound : ssrc_any_inbound
+        policy.window_size = 0  // libsrtp2's default (128)
+        policy.allow_repeat_tx = 0
+        policy.next = nil
+
+        // libsrtp2 derives its session keys inside srtp_create and keeps no pointer to ours.
+        var key = keyingMaterial
+        var session: srtp_t?
+        let status = key.withUnsafeMutableBufferPointer { buffer in
+            policy.key = buffer.baseAddress
+            return srtp_create(&session, &policy)
+        }
+        for index in key.indices { key[index] = 0 }
+        guard status == srtp_err_status_ok, let session else { throw .library(status: status.rawValue) }
+        self.suite = suite
+        self.direction = direction
+        self.context = session
+    }
+
+    deinit { srtp_dealloc(context) }
+
+    // MARK: Buffers
+
+    /// Protects the RTP packet in `buffer[0..<length]` in place.
+    ///
+    /// - Parameter buffer: must have ``maxTrailerLength`` bytes of room after the packet.
+    /// - Returns: the SRTP packet's length.
+    public func protect(rtp buffer: UnsafeMutableRawBufferPointer, length: Int) throws(SRTPError) -> Int {
+        try transform(buffer, length: length, minimum: 12, outbound: true, srtp_protect)
+    }
+
+    /// Checks and decrypts the SRTP packet in `buffer[0..<length]` in place.
+    /// - Returns: the RTP packet's length.
+    public func unprotect(srtp buffer: UnsafeMutableRawBufferPointer, length: Int) throws(SRTPError) -> Int {
+        try transform(buffer, length: length, minimum: 12, outbound: false, srtp_unprotect)
+    }
+
+    /// Protects the RTCP compound packet in `buffer[0..<length]` in place (room as for RTP).
+    public func protectRTCP(_ buffer: UnsafeMutableRawBufferPointer, length: Int) throws(SRTPError) -> Int {
+        try transform(buffer, length: length, minimum: 8, outbound: true, srtp_protect_rtcp)
+    }
+
+    /// Checks and decrypts the SRTCP packet in `buffer[0..<length]` in place.
+    public func unprotectRTCP(_ buffer: UnsafeMutableRawBufferPointer, length: Int) throws(SRTPError) -> Int {
+        try transform(buffer, length: length, minimum: 8, outbound: false, srtp_unprotect_rtcp)
+    }
+
+    // MARK: Arrays
+
+    /// Protects an RTP packet, replacing it with the SRTP packet.
+    public func protect(rtp packet: inout [UInt8]) throws(SRTPError) {
+        try transform(&packet, outbound: true) { (buffer, length) throws(SRTPError) in try protect(rtp: buffer, length: length) }
+    }
+
+    /// Unprotects an SRTP packet, replacing it with the RTP packet. Left unchanged on error.
+    public func unprotect(srtp packet: inout [UInt8]) throws(SRTPError) {
+        try transform(&packet, outbound: false) { (buffer, length) throws(SRTPError) in
+            try unprotect(srtp: buffer, length: length)
+        }
+    }
+
+    /// Protects an RTCP compound packet, replacing it with the SRTCP packet.
+    public func protectRTCP(_ packet: inout [UInt8]) throws(SRTPError) {
+        try transform(&packet, outbound: true) { (buffer, length) throws(SRTPError) in try protectRTCP(buffer, length: length) }
+    }
+
+    /// Unprotects an SRTCP packet, replacing it with the RTCP packet. Left unchanged on error.
+    public func unprotectRTCP(_ packet: inout [UInt8]) throws(SRTPError) {
+        try transform(&packet, outbound: false) { (buffer, length) throws(SRTPError) in
+            try unprotectRTCP(buffer, length: length)
+        }
+    }
+
+    // MARK: Internals
+
+    private func transform(
+        _ packet: inout [UInt8], outbound: Bool,
+        _ body: (UnsafeMutableRawBufferPointer, Int) throws(SRTPError) -> Int
+    ) throws(SRTPError) {
+        let length = packet.count
+        // Work on a copy with trailer room: libsrtp2 writes in place, and a failed unprotect
+        // must leave the caller's packet as it was.
+        var work = packet
+        work.append(contentsOf: repeatElement(0, count: outbound ? Self.maxTrailerLength : 0))
+        let newLength = try work.withUnsafeMutableBufferPointer { (buffer) throws(SRTPError) -> Int in
+            try body(UnsafeMutableRawBufferPointer(buffer), length)
+        }
+        work.removeSubrange(newLength...)
+        packet = work
+    }
+
+    private func transform(
+        _ buffer: UnsafeMutableRawBufferPointer, length: Int, minimum: Int, outbound: Bool,
+        _ operation: (srtp_t, UnsafeMutableRawPointer, UnsafeMutablePointer<Int32>) -> srtp_err_status_t
+    ) throws(SRTPError) -> Int {
+        guard (direction == .outbound) == outbound else { throw .wrongDirection }
+        guard length >= minimum, length <= Self.maxPacketLength else { throw .invalidPacketLength(length) }
+        let room = outbound ? length + Self.maxTrailerLength : length
+        guard buffer.count >= room, let base = buffer.baseAddress else { throw .invalidPacketLength(length) }
+        var inOut = Int32(length)
+        let status = operation(context, base, &inOut)
+        switch status {
+        case srtp_err_status_ok: return Int(inOut)
+        case srtp_err_status_auth_fail: throw .authenticationFailed
+        case srtp_err_status_replay_fail, srtp_err_status_replay_old: throw .replay
+        default: throw .library(status: status.rawValue)
+        }
+    }
+}
