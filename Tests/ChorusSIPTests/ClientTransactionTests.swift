@@ -4,20 +4,9 @@ import XCTest
 
 /// RFC 3261 §17.1 client transactions and graceful shutdown.
 final class ClientTransactionTests: XCTestCase {
-    private func sendBye(_ h: SIPTestHarness, kind: SIPTransportKind = .udp) -> (SIPClientTransaction, () -> [SIPClientTransactionEvent]) {
-        var events: [SIPClientTransactionEvent] = []
-        let request = SIPRequest.outOfDialog(.bye, to: SIPURI(user: "bob", host: "192.0.2.10", port: 5062), from: SIPNameAddress(uri: SIPURI(user: "4200", host: "conf.example.com")))
-        let transaction = h.endpoint.sendRequest(request, to: SIPPeer(kind: kind, remote: h.phone)) { events.append($0) }
-        return (transaction, { events })
-    }
-
-    private func response(_ code: Int, to request: SIPRequest) -> String {
-        "SIP/2.0 \(code) Whatever\r\nVia: \(request.via[0])\r\nFrom: \(request.from)\r\nTo: \(request.to);tag=bob1\r\nCall-ID: \(request.callID)\r\nCSeq: \(request.cseq)\r\nContent-Length: 0\r\n\r\n"
-    }
-
     func testNonInviteRetransmitsWithTimerEAndTimesOutWithTimerF() {
         let h = SIPTestHarness()
-        let (transaction, events) = sendBye(h)
+        let (transaction, events) = h.sendRequest(.bye)
         XCTAssertEqual(transaction.request.via.first?.branch?.hasPrefix("z9hG4bK"), true)
         XCTAssertEqual(h.transport.requests.count, 1)
         // Timer E: 500 ms, 1 s, 2 s, then 4 s (T2) intervals.
@@ -35,21 +24,21 @@ final class ClientTransactionTests: XCTestCase {
 
     func testFinalResponseStopsRetransmissions() {
         let h = SIPTestHarness()
-        let (transaction, events) = sendBye(h)
-        h.receive(response(200, to: transaction.request))
+        let (transaction, events) = h.sendRequest(.bye)
+        h.receive(h.responseText(200, to: transaction.request))
         guard case .final(let ok) = events().last else { return XCTFail("no final response") }
         XCTAssertEqual(ok.statusCode, 200)
         h.advance(.seconds(10))
         XCTAssertEqual(h.transport.requests.count, 1)
         XCTAssertEqual(h.endpoint.transactionCount.client, 0, "Timer K ended it")
         // A retransmitted 200 after the end is a stray.
-        h.receive(response(200, to: transaction.request))
+        h.receive(h.responseText(200, to: transaction.request))
         XCTAssertEqual(events().count, 1)
     }
 
     func testNoRetransmissionOverTCP() {
         let h = SIPTestHarness()
-        _ = sendBye(h, kind: .tcp)
+        _ = h.sendRequest(.bye, kind: .tcp)
         h.advance(.seconds(10))
         XCTAssertEqual(h.transport.requests.count, 1)
     }
@@ -71,9 +60,9 @@ final class ClientTransactionTests: XCTestCase {
         XCTAssertEqual(h.transport.responses.last?.statusCode, 503)
         XCTAssertEqual(h.transport.responses.last?.headers["Retry-After"], "30")
 
-        h.receive(response(200, to: byes[0]))
+        h.receive(h.responseText(200, to: byes[0]))
         XCTAssertFalse(done.isSet)
-        h.receive(response(200, to: byes[1]))
+        h.receive(h.responseText(200, to: byes[1]))
         XCTAssertTrue(done.isSet, "done once every BYE is answered, before the grace period")
     }
 
@@ -93,20 +82,9 @@ final class ClientTransactionTests: XCTestCase {
 
 /// RFC 3261 §17.1.1 INVITE client transactions (for dial-out).
 final class InviteClientTransactionTests: XCTestCase {
-    private func sendInvite(_ h: SIPTestHarness) -> (SIPClientTransaction, () -> [SIPClientTransactionEvent]) {
-        var events: [SIPClientTransactionEvent] = []
-        let request = SIPRequest.outOfDialog(.invite, to: SIPURI(user: "bob", host: "192.0.2.10", port: 5062), from: SIPNameAddress(uri: SIPURI(user: "4200", host: "conf.example.com")))
-        let transaction = h.endpoint.sendRequest(request, to: SIPPeer(kind: .udp, remote: h.phone)) { events.append($0) }
-        return (transaction, { events })
-    }
-
-    private func response(_ code: Int, to request: SIPRequest) -> String {
-        "SIP/2.0 \(code) Whatever\r\nVia: \(request.via[0])\r\nFrom: \(request.from)\r\nTo: \(request.to);tag=bob1\r\nCall-ID: \(request.callID)\r\nCSeq: \(request.cseq)\r\nContent-Length: 0\r\n\r\n"
-    }
-
     func testTimerADoublesWithoutCapAndTimerBTimesOut() {
         let h = SIPTestHarness()
-        let (_, events) = sendInvite(h)
+        let (_, events) = h.sendRequest(.invite)
         // Timer A: 0.5, 1, 2, 4, 8, 16 s after each other; no T2 cap for INVITE.
         for (step, expected) in [(500, 2), (1000, 3), (2000, 4), (4000, 5), (8000, 6)] {
             h.advance(.milliseconds(Int64(step)))
@@ -120,27 +98,27 @@ final class InviteClientTransactionTests: XCTestCase {
 
     func testProvisionalStopsRetransmissionsAndErrorIsAckedByTheTransaction() throws {
         let h = SIPTestHarness()
-        let (transaction, events) = sendInvite(h)
-        h.receive(response(180, to: transaction.request))
+        let (transaction, events) = h.sendRequest(.invite)
+        h.receive(h.responseText(180, to: transaction.request))
         h.advance(.seconds(5))
         XCTAssertEqual(h.transport.requests.count, 1, "a 1xx stops Timer A")
-        h.receive(response(486, to: transaction.request))
+        h.receive(h.responseText(486, to: transaction.request))
         let ack = try XCTUnwrap(h.transport.requests.last)
         XCTAssertEqual(ack.method, .ack)
         XCTAssertEqual(ack.topBranch, transaction.request.topBranch, "the ACK for a non-2xx shares the INVITE's branch")
         XCTAssertEqual(ack.cseq, SIPCSeq(transaction.request.cseq.sequence, .ack))
         XCTAssertEqual(ack.to.tag, "bob1")
         // A retransmitted 486 is ACKed again and not reported twice.
-        h.receive(response(486, to: transaction.request))
+        h.receive(h.responseText(486, to: transaction.request))
         XCTAssertEqual(h.transport.requests.filter { $0.method == .ack }.count, 2)
         XCTAssertEqual(events().count, 2, "180 and 486, once each")
     }
 
     func test2xxRetransmissionsReachTheTransactionUser() {
         let h = SIPTestHarness()
-        let (transaction, events) = sendInvite(h)
-        h.receive(response(200, to: transaction.request))
-        h.receive(response(200, to: transaction.request))
+        let (transaction, events) = h.sendRequest(.invite)
+        h.receive(h.responseText(200, to: transaction.request))
+        h.receive(h.responseText(200, to: transaction.request))
         XCTAssertEqual(events().count, 2, "each 2xx must be ACKed by the TU (RFC 6026)")
         XCTAssertEqual(h.transport.requests.filter { $0.method == .ack }.count, 0, "the transaction does not ACK a 2xx")
     }

@@ -79,6 +79,14 @@ extension UnsafeBufferPointer<UInt8> {
         return lo..<hi
     }
 
+    /// When the LF at `lf` is followed by an empty line (LF, or CR LF), the header section ends:
+    /// returns the index where the body starts. Nil otherwise. Bare LF line ends are tolerated.
+    @inline(__always) func bodyStart(afterLineFeedAt lf: Int, count n: Int) -> Int? {
+        if lf + 1 < n && self[lf + 1] == Byte.lf { return lf + 2 }
+        if lf + 2 < n && self[lf + 1] == Byte.cr && self[lf + 2] == Byte.lf { return lf + 3 }
+        return nil
+    }
+
     @inline(__always) func firstIndex(of byte: UInt8, in range: Range<Int>) -> Int? {
         var i = range.lowerBound
         while i < range.upperBound {

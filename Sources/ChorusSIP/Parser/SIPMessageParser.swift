@@ -128,14 +128,9 @@ struct MessageParser {
                 if i - start >= limits.maxHeaderSectionSize {
                     throw Self.failure("Header section too large", .tooLarge)
                 }
-                if i + 1 < n && buf[i + 1] == Byte.lf {
+                if let start = buf.bodyStart(afterLineFeedAt: i, count: n) {
                     blankLine = i + 1
-                    bodyStart = i + 2
-                    break
-                }
-                if i + 2 < n && buf[i + 1] == Byte.cr && buf[i + 2] == Byte.lf {
-                    blankLine = i + 1
-                    bodyStart = i + 3
+                    bodyStart = start
                     break
                 }
             } else if c == Byte.cr {

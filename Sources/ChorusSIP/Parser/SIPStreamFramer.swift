@@ -39,17 +39,10 @@ public enum SIPStreamFramer {
         var blankLine = -1
         var i = start
         while i < n {
-            if buf[i] == Byte.lf {
-                if i + 1 < n && buf[i + 1] == Byte.lf {
-                    blankLine = i + 1
-                    bodyStart = i + 2
-                    break
-                }
-                if i + 2 < n && buf[i + 1] == Byte.cr && buf[i + 2] == Byte.lf {
-                    blankLine = i + 1
-                    bodyStart = i + 3
-                    break
-                }
+            if buf[i] == Byte.lf, let start = buf.bodyStart(afterLineFeedAt: i, count: n) {
+                blankLine = i + 1
+                bodyStart = start
+                break
             }
             i += 1
         }

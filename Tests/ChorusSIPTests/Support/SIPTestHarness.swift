@@ -87,6 +87,21 @@ final class SIPTestHarness {
         loop.advanceTime(by: .nanoseconds(seconds * 1_000_000_000 + atto / 1_000_000_000))
     }
 
+    /// Sends a request from Chorus to the phone in a client transaction; returns it and its events so far.
+    func sendRequest(_ method: SIPMethod, kind: SIPTransportKind = .udp) -> (SIPClientTransaction, () -> [SIPClientTransactionEvent]) {
+        let events = EventLog()
+        let request = SIPRequest.outOfDialog(
+            method, to: SIPURI(user: "bob", host: "192.0.2.10", port: 5062), from: SIPNameAddress(uri: SIPURI(user: "4200", host: "conf.example.com")))
+        let transaction = endpoint.sendRequest(request, to: SIPPeer(kind: kind, remote: phone)) { events.events.append($0) }
+        return (transaction, { events.events })
+    }
+
+    /// The phone's answer to `request`, as text.
+    func responseText(_ code: Int, to request: SIPRequest) -> String {
+        "SIP/2.0 \(code) Whatever\r\nVia: \(request.via[0])\r\nFrom: \(request.from)\r\nTo: \(request.to);tag=bob1\r\n"
+            + "Call-ID: \(request.callID)\r\nCSeq: \(request.cseq)\r\nContent-Length: 0\r\n\r\n"
+    }
+
     /// Responses sent with this status code.
     func responses(_ code: Int) -> [SIPResponse] { transport.responses.filter { $0.statusCode == code } }
 }
@@ -112,6 +127,11 @@ enum SIPText {
         lines.append("Content-Length: \(body.utf8.count)")
         return lines.joined(separator: "\r\n") + "\r\n\r\n" + body
     }
+}
+
+/// Client transaction events collected on the embedded loop.
+final class EventLog: @unchecked Sendable {
+    var events: [SIPClientTransactionEvent] = []
 }
 
 /// A flag set from a future callback on the embedded loop (same thread as the test).
