@@ -95,7 +95,22 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ChorusServerTests",
-            dependencies: ["ChorusServer", "ChorusSIP"],
+            dependencies: ["ChorusServer", "ChorusSIP", "ChorusTestSupport"],
+            swiftSettings: swiftSettings),
+
+        // MARK: Tests shared by the test targets: the server on loopback, raw SIP clients, child processes, baresip
+        .target(
+            name: "ChorusTestSupport",
+            dependencies: [
+                "ChorusServer", "ChorusSIP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/ChorusTestSupport",
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ChorusInteropTests",
+            dependencies: ["ChorusTestSupport", "ChorusServer", "ChorusSIP"],
             swiftSettings: swiftSettings),
 
         // MARK: The executable

@@ -1,4 +1,5 @@
 import Foundation
+import ChorusTestSupport
 import XCTest
 
 /// The `chorus` executable as an operator runs it: serve, ping, check-config, SIGTERM.

@@ -1,3 +1,4 @@
+import ChorusTestSupport
 import XCTest
 @testable import ChorusServer
 

@@ -1,4 +1,5 @@
 import Foundation
+import ChorusTestSupport
 import XCTest
 @testable import ChorusServer
 

@@ -1,6 +1,7 @@
 import ChorusServer
 import ChorusSIP
 import NIOCore
+import ChorusTestSupport
 import XCTest
 
 /// The real server on loopback, spoken to over real UDP and TCP sockets.

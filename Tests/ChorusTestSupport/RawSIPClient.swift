@@ -5,10 +5,10 @@ import XCTest
 
 /// A SIP client that speaks raw bytes over real loopback sockets, so tests see exactly what is on the
 /// wire. Every wait is bounded.
-final class RawSIPClient: @unchecked Sendable {
-    enum Kind { case udp, tcp }
-    let kind: Kind
-    let server: SocketAddress
+public final class RawSIPClient: @unchecked Sendable {
+    public enum Kind: Sendable { case udp, tcp }
+    public let kind: Kind
+    public let server: SocketAddress
     private let channel: any Channel
     private let mailbox: Mailbox
 
@@ -63,7 +63,7 @@ final class RawSIPClient: @unchecked Sendable {
         self.mailbox = mailbox
     }
 
-    static func connect(_ kind: Kind, to server: SocketAddress) async throws -> RawSIPClient {
+    public static func connect(_ kind: Kind, to server: SocketAddress) async throws -> RawSIPClient {
         let mailbox = Mailbox()
         let group = MultiThreadedEventLoopGroup.singleton
         let channel: any Channel
@@ -81,14 +81,14 @@ final class RawSIPClient: @unchecked Sendable {
     }
 
     /// The local port, as the server sees it.
-    var localPort: Int { channel.localAddress?.port ?? 0 }
-    var isConnected: Bool { channel.isActive }
+    public var localPort: Int { channel.localAddress?.port ?? 0 }
+    public var isConnected: Bool { channel.isActive }
 
-    func send(_ text: String) async throws {
+    public func send(_ text: String) async throws {
         try await sendBytes(ByteBuffer(string: text))
     }
 
-    func sendBytes(_ bytes: ByteBuffer) async throws {
+    public func sendBytes(_ bytes: ByteBuffer) async throws {
         switch kind {
         case .udp: try await channel.writeAndFlush(AddressedEnvelope(remoteAddress: server, data: bytes))
         case .tcp: try await channel.writeAndFlush(bytes)
@@ -96,7 +96,7 @@ final class RawSIPClient: @unchecked Sendable {
     }
 
     /// The next message from the server, or nil after `timeout` (or when the connection closed).
-    func receive(timeout: Duration = .seconds(3)) async -> ByteBuffer? {
+    public func receive(timeout: Duration = .seconds(3)) async -> ByteBuffer? {
         let loop = channel.eventLoop
         let mailbox = self.mailbox
         let future: EventLoopFuture<ByteBuffer?> = loop.flatSubmit {
@@ -117,7 +117,7 @@ final class RawSIPClient: @unchecked Sendable {
     }
 
     /// The next response, parsed, skipping provisional ones unless asked not to.
-    func response(timeout: Duration = .seconds(3), skippingProvisional: Bool = true) async throws -> SIPResponse {
+    public func response(timeout: Duration = .seconds(3), skippingProvisional: Bool = true) async throws -> SIPResponse {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             guard let bytes = await receive(timeout: deadline - ContinuousClock.now) else { break }
@@ -128,11 +128,11 @@ final class RawSIPClient: @unchecked Sendable {
         throw TimeoutError()
     }
 
-    struct TimeoutError: Error, CustomStringConvertible {
-        var description: String { "no response from the server in time" }
+    public struct TimeoutError: Error, CustomStringConvertible {
+        public var description: String { "no response from the server in time" }
     }
 
-    func close() async {
+    public func close() async {
         try? await channel.close()
     }
 }

@@ -3,8 +3,8 @@ import Logging
 import NIOCore
 
 /// Starts a real ChorusServer in this process on loopback, on ports the kernel picks.
-enum TestServer {
-    static func configuration(listen: [ListenAddress]? = nil) -> ChorusConfiguration {
+public enum TestServer {
+    public static func configuration(listen: [ListenAddress]? = nil) -> ChorusConfiguration {
         var configuration = ChorusConfiguration.defaults
         configuration.sip.listen = listen ?? [
             ListenAddress(transport: .udp, host: "127.0.0.1", port: 0),
@@ -14,7 +14,7 @@ enum TestServer {
         return configuration
     }
 
-    static func start(_ configuration: ChorusConfiguration = configuration()) async throws -> ChorusServer {
+    public static func start(_ configuration: ChorusConfiguration = configuration()) async throws -> ChorusServer {
         var logger = Logger(label: "chorus-test")
         logger.logLevel = .warning
         let server = ChorusServer(configuration: configuration, logger: logger)
@@ -24,7 +24,8 @@ enum TestServer {
 }
 
 extension ChorusServer {
-    func address(_ kind: ListenAddress.Transport) async throws -> SocketAddress {
+    /// The bound address of the first listener of this transport.
+    public func address(_ kind: ListenAddress.Transport) async throws -> SocketAddress {
         let wanted = kind.rawValue.uppercased()
         guard let listener = await listeners.first(where: { $0.kind.rawValue == wanted }) else {
             throw TestServerError.noListener(kind.rawValue)
@@ -33,6 +34,6 @@ extension ChorusServer {
     }
 }
 
-enum TestServerError: Error {
+public enum TestServerError: Error {
     case noListener(String)
 }

@@ -4,23 +4,23 @@ import NIOPosix
 import XCTest
 
 /// The built `chorus` executable, run as a child process with a bounded lifetime.
-final class ChorusProcess: @unchecked Sendable {
+public final class ChorusProcess: @unchecked Sendable {
     /// `chorus` sits next to the test bundle in SwiftPM's build folder.
-    static var executable: URL {
+    public static var executable: URL {
         URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent().appendingPathComponent("chorus")
     }
 
-    struct Result {
-        var status: Int32
-        var output: String
+    public struct Result: Sendable {
+        public var status: Int32
+        public var output: String
     }
 
-    let process = Process()
+    public let process = Process()
     private let output = Pipe()
     private let lock = NSLock()
     private var collected = Data()
 
-    init(_ arguments: [String], environment: [String: String] = [:]) {
+    public init(_ arguments: [String], environment: [String: String] = [:]) {
         process.executableURL = Self.executable
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CHORUS_") }
@@ -35,12 +35,12 @@ final class ChorusProcess: @unchecked Sendable {
         }
     }
 
-    var text: String { lock.withLock { String(decoding: collected, as: UTF8.self) } }
+    public var text: String { lock.withLock { String(decoding: collected, as: UTF8.self) } }
 
-    func start() throws { try process.run() }
+    public func start() throws { try process.run() }
 
     /// Waits until the output contains `marker`, or fails after `timeout`.
-    func waitForOutput(_ marker: String, timeout: Duration = .seconds(15)) async throws {
+    public func waitForOutput(_ marker: String, timeout: Duration = .seconds(15)) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if text.contains(marker) { return }
@@ -51,7 +51,7 @@ final class ChorusProcess: @unchecked Sendable {
     }
 
     /// Waits for exit up to `timeout`, killing the process if it is still running then.
-    func waitForExit(timeout: Duration = .seconds(15)) async throws -> Int32 {
+    public func waitForExit(timeout: Duration = .seconds(15)) async throws -> Int32 {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))
@@ -64,7 +64,7 @@ final class ChorusProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
-    func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+    public func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
 
     deinit {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
@@ -72,7 +72,7 @@ final class ChorusProcess: @unchecked Sendable {
     }
 
     /// Runs `chorus ARGS` to completion.
-    static func run(_ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(30)) async throws -> Result {
+    public static func run(_ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(30)) async throws -> Result {
         let child = ChorusProcess(arguments, environment: environment)
         try child.start()
         let status = try await child.waitForExit(timeout: timeout)
@@ -80,24 +80,30 @@ final class ChorusProcess: @unchecked Sendable {
         return Result(status: status, output: child.text)
     }
 
-    /// A port that was free for both UDP and TCP a moment ago.
-    static func freePort() throws -> Int {
+    /// A port (or the first of `consecutive` ports) free for both UDP and TCP a moment ago.
+    public static func freePort(consecutive: Int = 1) throws -> Int {
         let group = MultiThreadedEventLoopGroup.singleton
-        for _ in 0..<20 {
-            let tcp = try ServerBootstrap(group: group).bind(host: "127.0.0.1", port: 0).wait()
-            let port = tcp.localAddress!.port!
-            if let udp = try? DatagramBootstrap(group: group).bind(host: "127.0.0.1", port: port).wait() {
-                try? udp.close().wait()
-                try? tcp.close().wait()
-                return port
+        for _ in 0..<50 {
+            let probe = try ServerBootstrap(group: group).bind(host: "127.0.0.1", port: 0).wait()
+            let first = probe.localAddress!.port!
+            try? probe.close().wait()
+            guard first + consecutive <= 65_535 else { continue }
+            var held: [any Channel] = []
+            for port in first..<(first + consecutive) {
+                guard let tcp = try? ServerBootstrap(group: group).bind(host: "127.0.0.1", port: port).wait() else { break }
+                held.append(tcp)
+                guard let udp = try? DatagramBootstrap(group: group).bind(host: "127.0.0.1", port: port).wait() else { break }
+                held.append(udp)
             }
-            try? tcp.close().wait()
+            let complete = held.count == consecutive * 2
+            for channel in held { try? channel.close().wait() }
+            if complete { return first }
         }
         throw ProcessError("no free port")
     }
 
-    struct ProcessError: Error, CustomStringConvertible {
-        var description: String
-        init(_ description: String) { self.description = description }
+    public struct ProcessError: Error, CustomStringConvertible {
+        public var description: String
+        public init(_ description: String) { self.description = description }
     }
 }
