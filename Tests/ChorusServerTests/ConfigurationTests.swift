@@ -44,6 +44,10 @@ final class ConfigurationTests: XCTestCase {
                 userAgent: "Chorus",
                 timers: .init(t1: .milliseconds(500), t2: .milliseconds(4000), t4: .milliseconds(5000)),
                 limits: .init(maxMessageBytes: 65535, maxHeaders: 256)),
+            conference: .init(rooms: [], autoCreate: true, maxParticipants: 100),
+            media: .init(
+                publicAddress: nil, portMin: 20000, portMax: 29999, srtp: .optional, inactivityTimeout: .seconds(30),
+                opus: .init(bitrate: 32000, complexity: 5)),
             shutdown: .init(grace: .seconds(5)))
         XCTAssertEqual(defaults, expected)
         XCTAssertEqual(try ConfigurationLoader.load(path: nil, environment: [:]), expected)
@@ -186,8 +190,8 @@ final class ConfigurationTests: XCTestCase {
             configurationError("sip:\n  listen_on: udp://x\n"),
             "test.yaml, line 2, column 3: sip.listen_on: unknown key (did you mean sip.listen?)")
         XCTAssertEqual(
-            configurationError("rooms:\n  max: 3\n"),
-            "test.yaml, line 1, column 1: rooms: unknown key (expected one of: log, sip, shutdown)")
+            configurationError("recording:\n  max: 3\n"),
+            "test.yaml, line 1, column 1: recording: unknown key (expected one of: log, sip, conference, media, shutdown)")
         XCTAssertEqual(
             configurationError("timers:\n  t1_ms: 3\n"),
             "test.yaml, line 1, column 1: timers: unknown key (did you mean sip.timers?)")
@@ -220,7 +224,7 @@ final class ConfigurationTests: XCTestCase {
             "test.yaml, line 3, column 5: log.level: expected trace | debug | info | notice | warning | error | critical, got a mapping")
         XCTAssertEqual(
             configurationError("- udp://0.0.0.0\n"),
-            "test.yaml, line 1, column 1: the top level: expected a mapping of settings (log, sip, shutdown), got a list")
+            "test.yaml, line 1, column 1: the top level: expected a mapping of settings (log, sip, conference, media, shutdown), got a list")
     }
 
     func testOutOfRangeAndBadValuesNameKeyAndLine() {

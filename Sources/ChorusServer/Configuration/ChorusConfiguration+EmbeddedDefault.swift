@@ -68,6 +68,50 @@ sip:
     # Most header fields accepted in one message. 1 to 10000.
     max_headers: 256
 
+conference:
+  # Rooms that always exist, whatever auto_create says. Each entry is the room id
+  # (the user part people dial: sip:4200@host), optionally followed by
+  # ;name=Display name and ;max=N (participants at most), e.g.
+  #   rooms:
+  #     - "4200;name=Weekly sync;max=20"
+  #     - "4300"
+  # In an environment variable: CHORUS_CONFERENCE_ROOMS=4200;max=20,4300
+  rooms: []
+
+  # Dialing a room that does not exist creates it; it is removed when the last
+  # participant leaves. false: unknown rooms are answered 404.
+  auto_create: true
+
+  # Participants at most in a room that names no max. 2 to 10000.
+  max_participants: 100
+
+media:
+  # The address put in SDP (c=) for RTP, e.g. the public address of a host behind
+  # NAT. Empty: the local address Chorus uses toward each caller.
+  public_address: ""
+
+  # UDP ports for media: RTP on even ports, RTCP on the next odd one (unless the
+  # phone offers rtcp-mux). Each call takes one pair. port_min must be even.
+  port_min: 20000
+  port_max: 29999
+
+  # SRTP with SDES keys (RFC 4568):
+  #   optional  encrypt when the phone offers RTP/SAVP or a=crypto (default)
+  #   required  answer plain RTP/AVP offers with 488
+  #   off       never encrypt; answer RTP/SAVP offers with 488
+  srtp: optional
+
+  # A participant who should be sending but from whom no RTP or RTCP arrives for
+  # this long is hung up with BYE. Held (sendonly/inactive) calls are exempt. 5 to 3600.
+  inactivity_timeout_seconds: 30
+
+  opus:
+    # Bits per second Chorus encodes at, lowered to each receiver's
+    # maxaveragebitrate. 6000 to 510000.
+    bitrate: 32000
+    # Encoder complexity, 0 (cheapest) to 10 (best).
+    complexity: 5
+
 shutdown:
   # How long to wait for BYE answers at shutdown, in whole seconds. 0 to 3600.
   grace_seconds: 5

@@ -75,13 +75,75 @@ public struct ChorusConfiguration: Sendable, Equatable {
         }
     }
 
+    public struct Conference: Sendable, Equatable {
+        /// `conference.rooms`: rooms that always exist.
+        public var rooms: [RoomSpec]
+        /// `conference.auto_create`: dialing an unknown room creates it; it goes when the last one leaves.
+        public var autoCreate: Bool
+        /// `conference.max_participants`: the limit for rooms that name none.
+        public var maxParticipants: Int
+
+        public init(rooms: [RoomSpec], autoCreate: Bool, maxParticipants: Int) {
+            self.rooms = rooms
+            self.autoCreate = autoCreate
+            self.maxParticipants = maxParticipants
+        }
+    }
+
+    public struct Media: Sendable, Equatable {
+        /// `media.srtp`: SDES-SRTP policy (RFC 4568).
+        public enum SRTPPolicy: String, Sendable, Equatable, CaseIterable {
+            /// Encrypt when the phone offers it.
+            case optional
+            /// Refuse plain RTP offers with 488.
+            case required
+            /// Never encrypt; refuse RTP/SAVP offers.
+            case off
+        }
+
+        public struct Opus: Sendable, Equatable {
+            /// `media.opus.bitrate`, bits per second, capped by each receiver's maxaveragebitrate.
+            public var bitrate: Int
+            /// `media.opus.complexity`, 0 to 10.
+            public var complexity: Int
+            public init(bitrate: Int, complexity: Int) {
+                self.bitrate = bitrate
+                self.complexity = complexity
+            }
+        }
+
+        /// `media.public_address`: the address put in SDP; nil: the local address toward the peer.
+        public var publicAddress: String?
+        /// `media.port_min`: first UDP port for RTP (even) and RTCP (odd).
+        public var portMin: Int
+        /// `media.port_max`: last UDP port for media.
+        public var portMax: Int
+        public var srtp: SRTPPolicy
+        /// `media.inactivity_timeout_seconds`: no RTP/RTCP this long from a sending participant ends the call.
+        public var inactivityTimeout: Duration
+        public var opus: Opus
+
+        public init(publicAddress: String?, portMin: Int, portMax: Int, srtp: SRTPPolicy, inactivityTimeout: Duration, opus: Opus) {
+            self.publicAddress = publicAddress
+            self.portMin = portMin
+            self.portMax = portMax
+            self.srtp = srtp
+            self.inactivityTimeout = inactivityTimeout
+            self.opus = opus
+        }
+    }
+
     public var log: Log
     public var sip: SIP
+    public var conference: Conference
+    public var media: Media
     public var shutdown: Shutdown
 
-    public init(log: Log, sip: SIP, shutdown: Shutdown) {
+    public init(log: Log, sip: SIP, conference: Conference, media: Media, shutdown: Shutdown) {
         self.log = log
         self.sip = sip
+        self.conference = conference
+        self.media = media
         self.shutdown = shutdown
     }
 
@@ -98,5 +160,9 @@ public struct ChorusConfiguration: Sendable, Equatable {
             listen: [], publicHost: nil, userAgent: "",
             timers: SIP.Timers(t1: .zero, t2: .zero, t4: .zero),
             limits: SIP.Limits(maxMessageBytes: 0, maxHeaders: 0)),
+        conference: Conference(rooms: [RoomSpec(id: "unset")], autoCreate: false, maxParticipants: 0),
+        media: Media(
+            publicAddress: "unset", portMin: 0, portMax: 0, srtp: .off, inactivityTimeout: .zero,
+            opus: Media.Opus(bitrate: 0, complexity: -1)),
         shutdown: Shutdown(grace: .zero))
 }

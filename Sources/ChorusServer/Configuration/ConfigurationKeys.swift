@@ -34,6 +34,29 @@ extension ConfigurationLoader {
             .integer("sip.limits.max_message_bytes", \.sip.limits.maxMessageBytes, range: 1024...16_777_216),
             .integer("sip.limits.max_headers", \.sip.limits.maxHeaders, range: 1...10_000),
 
+            .list(
+                "conference.rooms", \.conference.rooms, summary: "list of ID[;name=TEXT][;max=N]",
+                element: { (scalar: RawScalar) throws(ValueProblem) in
+                    do throws(ConfigurationError) {
+                        return try RoomSpec.parse(scalar.text)
+                    } catch {
+                        throw ValueProblem(error.message, at: scalar.source)
+                    }
+                },
+                render: { $0.description }),
+            .choice("conference.auto_create", \.conference.autoCreate, what: "boolean", ["true": true, "false": false]),
+            .integer("conference.max_participants", \.conference.maxParticipants, range: 2...10_000),
+
+            .optionalHost("media.public_address", \.media.publicAddress),
+            .integer("media.port_min", \.media.portMin, range: 1024...65_534),
+            .integer("media.port_max", \.media.portMax, range: 1025...65_535),
+            .choice(
+                "media.srtp", \.media.srtp, what: "SRTP policy",
+                ["optional": .optional, "required": .required, "off": .off]),
+            .duration("media.inactivity_timeout_seconds", \.media.inactivityTimeout, unit: .seconds, range: 5...3600),
+            .integer("media.opus.bitrate", \.media.opus.bitrate, range: 6000...510_000),
+            .integer("media.opus.complexity", \.media.opus.complexity, range: 0...10),
+
             .duration("shutdown.grace_seconds", \.shutdown.grace, unit: .seconds, range: 0...3600),
         ]
     }
@@ -47,6 +70,14 @@ extension ConfigurationLoader {
                 guard timers.t2 < timers.t1 else { return nil }
                 return "sip.timers.t2_ms (\(Int(timers.t2 / .milliseconds(1))) ms) must not be less than "
                     + "sip.timers.t1_ms (\(Int(timers.t1 / .milliseconds(1))) ms)"
+            },
+            ConfigurationConstraint(paths: ["media.port_min", "media.port_max"]) { configuration in
+                let media = configuration.media
+                if media.portMin % 2 != 0 { return "media.port_min (\(media.portMin)) must be even: RTP takes even ports, RTCP the next odd one" }
+                guard media.portMax - media.portMin >= 1 else {
+                    return "media.port_max (\(media.portMax)) must be above media.port_min (\(media.portMin))"
+                }
+                return nil
             },
         ]
     }
