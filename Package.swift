@@ -79,6 +79,23 @@ let package = Package(
             dependencies: ["ChorusRTP"],
             swiftSettings: swiftSettings),
 
+        // MARK: Conference: rooms, participants, media legs and the mixer clock
+        .target(
+            name: "ChorusConference",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ChorusConferenceTests",
+            dependencies: [
+                "ChorusConference",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
+
         // MARK: Server: configuration, and the wiring of every layer into one process
         .target(
             name: "ChorusServer",
