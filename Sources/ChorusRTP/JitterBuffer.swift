@@ -96,8 +96,9 @@ public struct JitterBufferStatistics: Hashable, Sendable {
 /// (in timestamp units). The minimum of `d` over the last few seconds is the fastest path
 /// through the network (it follows a drifting sender clock); `d − min` is that packet's
 /// jitter. The target delay is `minDelay + peak jitter` over the last ``peakBlocks`` seconds,
-/// clamped to `minDelay…maxDelay`: a spike raises it at once, and it falls back when the spike
-/// leaves the window. The ideal playout timestamp at `now` is then
+/// clamped to `minDelay…maxDelay`: repeated spikes raise it at once, and it falls back when
+/// they leave the window. The peak of each block is its second-highest jitter, so a single
+/// outlier per block (a straggler, a duplicate resent much later) does not move the target. The ideal playout timestamp at `now` is then
 /// `now − minTransit − target`: a packet is due when the ideal reaches its timestamp.
 ///
 /// **Playout.** A talkspurt (the first packet, or a packet after a timestamp gap that its
@@ -154,7 +155,10 @@ public struct JitterBuffer: Sendable {
 
     // Timing estimators, per block of `blockMs`.
     private var transitMinima: [Int64]
+    /// Per block: the highest and second-highest jitter. The target follows the second
+    /// highest, so one outlier per block (≈ the 98th percentile at 50 packets/s) is ignored.
     private var jitterPeaks: [Int64]
+    private var jitterSeconds: [Int64]
     private var blockIndex = 0
     private var blockStartMs: Int64 = 0
     private var minimumTransit: Int64 = 0
@@ -173,6 +177,7 @@ public struct JitterBuffer: Sendable {
         packetSamples = Int64(configuration.samplesPerTick)
         transitMinima = Array(repeating: Int64.max, count: max(1, configuration.transitBlocks))
         jitterPeaks = Array(repeating: 0, count: max(1, configuration.peakBlocks))
+        jitterSeconds = jitterPeaks
         target = 0
         target = toSamples(ms: configuration.minDelayMs)
     }
@@ -224,23 +229,24 @@ public struct JitterBuffer: Sendable {
         var sequence = highestExtendedSequence + sequenceDelta
         var extendedTimestamp = highestExtendedTimestamp + Int64(Int32(bitPattern: timestamp &- highestTimestamp))
         let arrival = arrivalMs * Int64(configuration.clockRate) / 1000
-        let transit = arrival - extendedTimestamp
+        var transit = arrival - extendedTimestamp
+        let threshold = toSamples(ms: configuration.resyncThresholdMs)
+        let timestampJump = timingStarted && abs(transit - minimumTransit) > threshold
 
-        if sequence < nextSequence {
-            // Already played or skipped. A jump far behind is a restarted sequence.
-            if nextSequence - sequence < 1000 {
-                statistics.late += 1
-                return .late
-            }
+        if sequence < nextSequence, nextSequence - sequence < 1000 {
+            // Already played or skipped; its lateness still tells how much delay is needed.
+            if !timestampJump { updateTiming(transit: transit, arrivalMs: arrivalMs) }
+            statistics.late += 1
+            return .late
         }
-        if abs(sequenceDelta) >= 1000 || sequence < nextSequence
-            || (timingStarted && abs(transit - minimumTransit) > toSamples(ms: configuration.resyncThresholdMs))
-        {
+        if abs(sequenceDelta) >= 1000 || sequence < nextSequence || timestampJump {
+            // A restarted sequence or a timestamp discontinuity: start over on this packet.
             statistics.resyncs += 1
             resetStream()
             beginStream(sequenceNumber: sequenceNumber, timestamp: timestamp)
             sequence = highestExtendedSequence
             extendedTimestamp = highestExtendedTimestamp
+            transit = arrival - extendedTimestamp
         }
 
         let index = Int(truncatingIfNeeded: sequence) & mask
@@ -395,7 +401,10 @@ public struct JitterBuffer: Sendable {
         ticksSinceStretch = Int.max / 2
         packetSamples = tick
         for index in transitMinima.indices { transitMinima[index] = Int64.max }
-        for index in jitterPeaks.indices { jitterPeaks[index] = 0 }
+        for index in jitterPeaks.indices {
+            jitterPeaks[index] = 0
+            jitterSeconds[index] = 0
+        }
         peakJitter = 0
         target = toSamples(ms: configuration.minDelayMs)
         minimumTransit = 0
@@ -417,6 +426,7 @@ public struct JitterBuffer: Sendable {
             blockIndex += 1
             transitMinima[blockIndex % transitMinima.count] = Int64.max
             jitterPeaks[blockIndex % jitterPeaks.count] = 0
+            jitterSeconds[blockIndex % jitterPeaks.count] = 0
             advanced += 1
         }
         if arrivalMs - blockStartMs >= Int64(configuration.blockMs) { blockStartMs = arrivalMs }
@@ -425,8 +435,13 @@ public struct JitterBuffer: Sendable {
         minimumTransit = transitMinima.min() ?? transit
         let jitter = max(0, transit - minimumTransit)
         let peakSlot = blockIndex % jitterPeaks.count
-        jitterPeaks[peakSlot] = max(jitterPeaks[peakSlot], jitter)
-        peakJitter = jitterPeaks.max() ?? 0
+        if jitter > jitterPeaks[peakSlot] {
+            jitterSeconds[peakSlot] = jitterPeaks[peakSlot]
+            jitterPeaks[peakSlot] = jitter
+        } else if jitter > jitterSeconds[peakSlot] {
+            jitterSeconds[peakSlot] = jitter
+        }
+        peakJitter = jitterSeconds.max() ?? 0
         let minimum = toSamples(ms: configuration.minDelayMs)
         target = min(max(minimum + peakJitter, minimum), toSamples(ms: configuration.maxDelayMs))
     }
