@@ -218,6 +218,7 @@ public struct JitterBuffer: Sendable {
         sequenceNumber: UInt16, timestamp: UInt32, ssrc: UInt32, marker: Bool,
         payload: UnsafeRawBufferPointer, arrivalMs: Int64, samples: Int? = nil
     ) -> InsertResult {
+        let samples = samples.map { min(max($0, 0), Int(toSamples(ms: configuration.maxPacketMs))) }
         if let current = self.ssrc, current != ssrc {
             statistics.ssrcChanges += 1
             resetStream()

@@ -99,7 +99,7 @@ public struct RTPPacketView {
         return readUInt32(bytes, 12 + 4 * index)
     }
 
-    /// The payload bytes (a slice of the viewed bytes, not rebased: use its own indices).
+    /// The payload bytes (rebased: indices start at 0).
     public var payload: UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(rebasing: bytes[payloadRange])
     }

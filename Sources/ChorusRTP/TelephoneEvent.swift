@@ -121,6 +121,13 @@ public struct TelephoneEventReceiver: Sendable {
         return close()
     }
 
+    /// Forgets the open event and the last one reported: call when the SSRC changes, since
+    /// a new source's timestamps bear no relation to the old one's.
+    public mutating func reset() {
+        current = nil
+        lastClosed = nil
+    }
+
     /// Whether an event is in progress (a key is held).
     public var activeEvent: UInt8? { current?.event }
 

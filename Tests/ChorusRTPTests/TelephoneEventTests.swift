@@ -100,6 +100,15 @@ final class TelephoneEventTests: XCTestCase {
         XCTAssertEqual(events, [.digit("3", durationMs: 230)])
     }
 
+    func testResetForgetsPreviousSource() {
+        var receiver = TelephoneEventReceiver()
+        XCTAssertEqual(feed(&receiver, keyPress(4, timestamp: 100_000, at: 0)), [.digit("4", durationMs: 230)])
+        // A new source whose timestamps happen to be lower would look like stragglers…
+        XCTAssertEqual(feed(&receiver, keyPress(6, timestamp: 50_000, at: 500)), [])
+        receiver.reset()
+        XCTAssertEqual(feed(&receiver, keyPress(6, timestamp: 50_000, at: 1000)), [.digit("6", durationMs: 230)])
+    }
+
     func testNonDigitEventsAndWideClock() {
         var receiver = TelephoneEventReceiver(clockRate: 48_000)
         let events = receiver.receive(timestamp: 0, marker: true, payload: payload(16, end: true, duration: 4800), now: 0)
