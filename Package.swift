@@ -83,6 +83,7 @@ let package = Package(
         .target(
             name: "ChorusConference",
             dependencies: [
+                "ChorusRTP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -92,6 +93,9 @@ let package = Package(
             name: "ChorusConferenceTests",
             dependencies: [
                 "ChorusConference",
+                "ChorusRTP",
+                "ChorusTestSupport",
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),

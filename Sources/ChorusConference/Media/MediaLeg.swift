@@ -1,0 +1,329 @@
+import ChorusRTP
+import Logging
+import NIOCore
+import NIOPosix
+
+/// What a media leg reports; called on the leg's event loop.
+public protocol MediaLegDelegate: AnyObject {
+    /// A key press (RFC 4733), once per press, at its end.
+    func mediaLeg(_ leg: MediaLeg, didReceiveDigit digit: Character, durationMs: Int)
+}
+
+/// One participant's audio transport: the RTP socket (and the RTCP one unless rtcp-mux), SRTP in
+/// both directions, symmetric RTP, and the jitter buffer the room's mixer pulls from.
+///
+/// Inbound, a datagram is checked in this order, and dropped and counted at the first failure:
+/// RTP or RTCP shape, SRTP authentication and replay, payload type, source address. Symmetric
+/// RTP latching follows the peer to a new address only when its packets authenticate (SRTP), or,
+/// for plain RTP, come from the address in the SDP or arrive while the current source is silent
+/// (a NAT rebinding), so a stranger spraying packets cannot take the stream over.
+///
+/// The leg, its channels and everything it touches live on one event loop: the room's.
+public final class MediaLeg: @unchecked Sendable {
+    public let eventLoop: any EventLoop
+    public private(set) var parameters: MediaLegParameters
+    public private(set) var statistics = MediaLegStatistics()
+    /// The room's mixer pulls one tick at a time from here.
+    public var jitterBuffer: JitterBuffer
+    public weak var delegate: (any MediaLegDelegate)?
+    /// When the last RTP or RTCP packet was accepted: the inactivity timeout reads it.
+    public private(set) var lastActivity: NIODeadline
+    /// The peer's address RTP is being taken from and sent to, once known.
+    public private(set) var latchedSource: SocketAddress?
+
+    let logger: Logger
+    private var rtpChannel: (any Channel)?
+    private var rtcpChannel: (any Channel)?
+    private var inboundSRTP: SRTPSession?
+    private var outboundSRTP: SRTPSession?
+    private var sendStream: RTPSendStream
+    private var telephoneEvents: TelephoneEventReceiver
+    private var latchedRTCPSource: SocketAddress?
+    private var lastFromLatchedSource: NIODeadline = .uptimeNanoseconds(0)
+    /// A source silent this long may be replaced by a new plain-RTP source (NAT rebinding).
+    static let sourceSilenceBeforeSwitch: TimeAmount = .seconds(1)
+    private let startTime: NIODeadline
+
+    /// The local RTP port (RTCP is this + 1 without rtcp-mux).
+    public var localRTPPort: Int? { rtpChannel?.localAddress?.port }
+
+    private init(eventLoop: any EventLoop, parameters: MediaLegParameters, logger: Logger) throws(SRTPError) {
+        self.eventLoop = eventLoop
+        self.parameters = parameters
+        self.logger = logger
+        self.jitterBuffer = JitterBuffer(configuration: JitterBufferConfiguration(clockRate: parameters.clockRate))
+        self.sendStream = RTPSendStream(payloadType: parameters.payloadType, clockRate: parameters.clockRate) { UInt64.random(in: 0...UInt64.max) }
+        self.telephoneEvents = TelephoneEventReceiver(clockRate: parameters.telephoneEventClockRate)
+        self.startTime = eventLoop.now
+        self.lastActivity = eventLoop.now
+        try installSRTP(parameters.srtp)
+    }
+
+    /// Opens a leg on `eventLoop`: binds RTP on `host:rtpPort`, and RTCP on `rtpPort + 1` unless
+    /// the call uses rtcp-mux.
+    public static func open(
+        on eventLoop: any EventLoop, host: String, rtpPort: Int, parameters: MediaLegParameters, logger: Logger
+    ) -> EventLoopFuture<MediaLeg> {
+        eventLoop.flatSubmit {
+            let leg: MediaLeg
+            do {
+                leg = try MediaLeg(eventLoop: eventLoop, parameters: parameters, logger: logger)
+            } catch {
+                return eventLoop.makeFailedFuture(error)
+            }
+            let rtp = leg.bind(host: host, port: rtpPort, isRTCPPort: false)
+            let rtcp: EventLoopFuture<(any Channel)?> =
+                parameters.rtcpMux
+                ? eventLoop.makeSucceededFuture(nil)
+                : leg.bind(host: host, port: rtpPort + 1, isRTCPPort: true).map { Optional($0) }
+            return rtp.and(rtcp).flatMapError { error in
+                // Do not leak the half that did bind.
+                rtp.whenSuccess { $0.close(promise: nil) }
+                rtcp.whenSuccess { $0?.close(promise: nil) }
+                return eventLoop.makeFailedFuture(error)
+            }.map { rtpChannel, rtcpChannel in
+                leg.rtpChannel = rtpChannel
+                leg.rtcpChannel = rtcpChannel
+                return leg
+            }
+        }
+    }
+
+    private func bind(host: String, port: Int, isRTCPPort: Bool) -> EventLoopFuture<any Channel> {
+        DatagramBootstrap(group: eventLoop)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 2048))
+            .channelInitializer { [unowned self] channel in
+                channel.pipeline.addHandler(MediaDatagramHandler(leg: self, isRTCPPort: isRTCPPort))
+            }
+            .bind(host: host, port: port)
+    }
+
+    private func installSRTP(_ keys: MediaLegParameters.SRTPKeys?) throws(SRTPError) {
+        guard let keys else {
+            inboundSRTP = nil
+            outboundSRTP = nil
+            return
+        }
+        inboundSRTP = try SRTPSession(suite: keys.suite, keyingMaterial: keys.inboundKeyingMaterial, direction: .inbound)
+        outboundSRTP = try SRTPSession(suite: keys.suite, keyingMaterial: keys.outboundKeyingMaterial, direction: .outbound)
+    }
+
+    /// Applies a renegotiation (re-INVITE: hold, resume, codec or address change). The outgoing
+    /// stream keeps its SSRC and continues its sequence numbers and timestamps.
+    public func update(_ parameters: MediaLegParameters) throws(SRTPError) {
+        eventLoop.preconditionInEventLoop()
+        let keysChanged = parameters.srtp?.inboundKeyingMaterial != self.parameters.srtp?.inboundKeyingMaterial
+            || parameters.srtp?.outboundKeyingMaterial != self.parameters.srtp?.outboundKeyingMaterial
+        if keysChanged { try installSRTP(parameters.srtp) }
+        if parameters.payloadType != self.parameters.payloadType || parameters.clockRate != self.parameters.clockRate {
+            sendStream.changeCodec(payloadType: parameters.payloadType, clockRate: parameters.clockRate)
+            jitterBuffer = JitterBuffer(configuration: JitterBufferConfiguration(clockRate: parameters.clockRate))
+        }
+        if parameters.remoteRTP != self.parameters.remoteRTP { latchedSource = nil }
+        self.parameters = parameters
+    }
+
+    /// Milliseconds since the leg opened, on the loop's clock (the jitter buffer's time base).
+    public var nowMilliseconds: Int64 { (eventLoop.now - startTime).nanoseconds / 1_000_000 }
+
+    // MARK: - Receiving
+
+    func receive(_ datagram: AddressedEnvelope<ByteBuffer>, onRTCPPort: Bool) {
+        var bytes = datagram.data
+        let length = bytes.readableBytes
+        guard length >= 8 else {
+            statistics.droppedMalformed += 1
+            return
+        }
+        // RFC 5761 §4: with rtcp-mux, payload types 64-95 (second byte 192-223) are RTCP.
+        let second = bytes.getInteger(at: bytes.readerIndex + 1, as: UInt8.self) ?? 0
+        let isRTCP = onRTCPPort || (parameters.rtcpMux && (192...223).contains(second))
+        if isRTCP {
+            receiveRTCP(&bytes, from: datagram.remoteAddress)
+        } else {
+            receiveRTP(&bytes, from: datagram.remoteAddress)
+        }
+    }
+
+    private func receiveRTP(_ bytes: inout ByteBuffer, from source: SocketAddress) {
+        guard bytes.readableBytes >= 12, (bytes.getInteger(at: bytes.readerIndex, as: UInt8.self) ?? 0) >> 6 == 2 else {
+            statistics.droppedMalformed += 1
+            return
+        }
+        var length = bytes.readableBytes
+        if let inboundSRTP {
+            do {
+                length = try bytes.withUnsafeMutableReadableBytes { buffer throws(SRTPError) in
+                    try inboundSRTP.unprotect(srtp: buffer, length: buffer.count)
+                }
+            } catch {
+                count(error)
+                return
+            }
+        }
+        let now = eventLoop.now
+        bytes.withUnsafeReadableBytes { raw in
+            let packetBytes = UnsafeRawBufferPointer(rebasing: raw[0..<length])
+            guard let packet = try? RTPPacketView(bytes: packetBytes) else {
+                statistics.droppedMalformed += 1
+                return
+            }
+            let isEvent = packet.payloadType == parameters.telephoneEventPayloadType
+            guard packet.payloadType == parameters.payloadType || isEvent else {
+                statistics.droppedPayloadType += 1
+                return
+            }
+            guard accept(source, authenticated: inboundSRTP != nil, now: now) else {
+                statistics.droppedUnknownSource += 1
+                return
+            }
+            guard parameters.receives else {
+                statistics.droppedNotReceiving += 1
+                return
+            }
+            statistics.rtpReceived += 1
+            lastActivity = now
+            let nowMs = nowMilliseconds
+            if isEvent {
+                let events = telephoneEvents.receive(timestamp: packet.timestamp, marker: packet.marker, payload: packet.payload, now: nowMs)
+                deliver(events)
+            } else {
+                jitterBuffer.insert(
+                    sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp, ssrc: packet.ssrc,
+                    marker: packet.marker, payload: packet.payload, arrivalMs: nowMs)
+            }
+        }
+    }
+
+    private func receiveRTCP(_ bytes: inout ByteBuffer, from source: SocketAddress) {
+        var length = bytes.readableBytes
+        if let inboundSRTP {
+            do {
+                length = try bytes.withUnsafeMutableReadableBytes { buffer throws(SRTPError) in
+                    try inboundSRTP.unprotectRTCP(buffer, length: buffer.count)
+                }
+            } catch {
+                count(error)
+                return
+            }
+        }
+        let valid = bytes.withUnsafeReadableBytes { raw in
+            (try? RTCPParser.parse(UnsafeRawBufferPointer(rebasing: raw[0..<length]), requireReportFirst: false)) != nil
+        }
+        guard valid else {
+            statistics.droppedMalformed += 1
+            return
+        }
+        // RTCP follows the RTP source's host; its port is learnt from what arrives.
+        guard inboundSRTP != nil || latchedSource == nil || latchedSource?.ipAddress == source.ipAddress else {
+            statistics.droppedUnknownSource += 1
+            return
+        }
+        latchedRTCPSource = source
+        statistics.rtcpReceived += 1
+        lastActivity = eventLoop.now
+    }
+
+    private func count(_ error: SRTPError) {
+        switch error {
+        case .replay: statistics.droppedReplay += 1
+        case .authenticationFailed: statistics.droppedAuthentication += 1
+        default: statistics.droppedMalformed += 1
+        }
+    }
+
+    /// Symmetric RTP: decides whether a packet from `source` belongs to this participant.
+    private func accept(_ source: SocketAddress, authenticated: Bool, now: NIODeadline) -> Bool {
+        if source == latchedSource {
+            lastFromLatchedSource = now
+            return true
+        }
+        let matchesSDP = source == parameters.remoteRTP
+        let currentIsSilent = latchedSource == nil || now - lastFromLatchedSource > Self.sourceSilenceBeforeSwitch
+        guard authenticated || matchesSDP || currentIsSilent else { return false }
+        if latchedSource != nil {
+            statistics.sourceChanges += 1
+            logger.info("media source moved from \(latchedSource!) to \(source)")
+        }
+        latchedSource = source
+        lastFromLatchedSource = now
+        return true
+    }
+
+    private func deliver(_ events: [TelephoneEvent]) {
+        for event in events {
+            guard case .digit(let digit, let durationMs) = event else { continue }
+            statistics.digits += 1
+            delegate?.mediaLeg(self, didReceiveDigit: digit, durationMs: durationMs)
+        }
+    }
+
+    /// Housekeeping once per mixer tick: closes DTMF events whose end packets were lost.
+    public func tick() {
+        if let event = telephoneEvents.poll(now: nowMilliseconds) { deliver([event]) }
+    }
+
+    // MARK: - Sending
+
+    /// Sends one RTP packet carrying `payload` (an encoded frame of `samples` at the codec's
+    /// clock rate). `marker` starts a talkspurt. Does nothing while Chorus does not send, or
+    /// before any destination is known.
+    public func send(payload: UnsafeRawBufferPointer, samples: Int, marker: Bool = false) {
+        guard parameters.sends, let destination = latchedSource ?? parameters.remoteRTP, let channel = rtpChannel else { return }
+        let header = sendStream.nextHeader(samples: samples, payloadOctets: payload.count, marker: marker)
+        let headerLength = RTPWriter.headerLength(csrcCount: 0)
+        var buffer = channel.allocator.buffer(capacity: headerLength + payload.count + SRTPSession.maxTrailerLength)
+        let written: Int? = buffer.withUnsafeMutableWritableBytes { raw in
+            guard let length = try? RTPWriter.writePacket(header, payload: payload, into: raw) else { return nil }
+            guard let outboundSRTP else { return length }
+            return try? outboundSRTP.protect(rtp: raw, length: length)
+        }
+        guard let written else {
+            logger.debug("could not build an RTP packet of \(payload.count) bytes")
+            return
+        }
+        buffer.moveWriterIndex(forwardBy: written)
+        channel.write(AddressedEnvelope(remoteAddress: destination, data: buffer), promise: nil)
+        statistics.rtpSent += 1
+    }
+
+    /// Leaves a gap in the outgoing timestamps (silence not sent, DTX, hold) so the next packet
+    /// carries wall-clock time and a marker bit.
+    public func skipSending(samples: Int) {
+        sendStream.skip(samples: samples)
+    }
+
+    /// Hands the packets written since the last flush to the kernel (one `sendmmsg` on Linux).
+    public func flush() {
+        rtpChannel?.flush()
+    }
+
+    /// Closes the sockets.
+    public func close() -> EventLoopFuture<Void> {
+        let channels = [rtpChannel, rtcpChannel].compactMap { $0 }
+        rtpChannel = nil
+        rtcpChannel = nil
+        return EventLoopFuture.andAllComplete(channels.map { $0.close().recover { _ in } }, on: eventLoop)
+    }
+}
+
+/// Feeds a leg's datagrams to it; one per socket.
+final class MediaDatagramHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    private unowned let leg: MediaLeg
+    private let isRTCPPort: Bool
+
+    init(leg: MediaLeg, isRTCPPort: Bool) {
+        self.leg = leg
+        self.isRTCPPort = isRTCPPort
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        leg.receive(unwrapInboundIn(data), onRTCPPort: isRTCPPort)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // ICMP unreachable from a peer that went away: keep the socket.
+        leg.logger.debug("media socket error: \(error)")
+    }
+}
