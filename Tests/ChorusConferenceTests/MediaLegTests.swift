@@ -160,3 +160,48 @@ final class MediaLegTests: XCTestCase {
         try await leg.close().get()
     }
 }
+
+/// RTCP from the media leg: reports at the RFC 3550 interval, BYE when it closes.
+final class MediaLegRTCPTests: XCTestCase {
+    let loop = MultiThreadedEventLoopGroup.singleton.next()
+
+    func testReceiverReportAboutThePeerAndByeOnClose() async throws {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let port = try ChorusProcess.freePort(consecutive: 2)
+        let phone = try await RawSIPClient.connect(.udp, to: try SocketAddress(ipAddress: "127.0.0.1", port: port))
+        let parameters = MediaLegParameters(
+            payloadType: 0, clockRate: 8000, remoteRTP: try SocketAddress(ipAddress: "127.0.0.1", port: phone.localPort), rtcpMux: true)
+        let leg = try await MediaLeg.open(on: loop, host: "127.0.0.1", rtpPort: port, parameters: parameters, logger: logger).get()
+        for sequence in 1...20 {
+            let packet = RTPPacket(
+                header: RTPHeader(payloadType: 0, sequenceNumber: UInt16(sequence), timestamp: UInt32(sequence) * 160, ssrc: 0xABCD_0001),
+                payload: [UInt8](repeating: 0xFF, count: 160)
+            ).serialized()
+            try await phone.sendBytes(ByteBuffer(bytes: packet))
+        }
+        // Drive the leg's per-tick housekeeping until its first report is due (the first interval
+        // is at most 2.5 s × 1.5 / 1.22, about 3.1 s).
+        var report: [RTCPPacket]?
+        let deadline = ContinuousClock.now + .seconds(5)
+        while report == nil, ContinuousClock.now < deadline {
+            try await loop.submit { leg.tick() }.get()
+            if let datagram = await phone.receive(timeout: .milliseconds(20)) {
+                report = try? RTCPParser.parse(Array(datagram.readableBytesView))
+            }
+        }
+        let packets = try XCTUnwrap(report, "no RTCP report within 5 s")
+        guard case .receiverReport(let ssrc, let blocks) = packets.first else { return XCTFail("expected an RR first: \(packets)") }
+        let legSSRC = try await loop.submit { leg.ssrc }.get()
+        XCTAssertEqual(ssrc, legSSRC)
+        XCTAssertEqual(blocks.first?.ssrc, 0xABCD_0001, "the block reports on the phone's stream")
+        XCTAssertEqual(blocks.first?.extendedHighestSequence, 20)
+        XCTAssertEqual(blocks.first?.cumulativeLost, 0)
+
+        try await leg.close(reason: "hung up").get()
+        let bye = await phone.receive(timeout: .seconds(2))
+        let byePackets = try RTCPParser.parse(Array(try XCTUnwrap(bye).readableBytesView))
+        XCTAssertTrue(byePackets.contains { if case .bye(let sources, let reason) = $0 { sources == [legSSRC] && reason == "hung up" } else { false } }, "\(byePackets)")
+        await phone.close()
+    }
+}

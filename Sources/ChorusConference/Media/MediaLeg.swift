@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ChorusRTP
 import Logging
 import NIOCore
@@ -30,6 +33,13 @@ public final class MediaLeg: @unchecked Sendable {
     public private(set) var lastActivity: NIODeadline
     /// The peer's address RTP is being taken from and sent to, once known.
     public private(set) var latchedSource: SocketAddress?
+    /// RFC 3550 reception statistics of the peer's stream (loss, jitter), for RTCP and logs.
+    public private(set) var receiveStatistics: RTPReceiveStatistics
+    /// Round-trip time from the peer's last report about Chorus's stream, in milliseconds.
+    public private(set) var roundTripMilliseconds: Double?
+    /// The SSRC Chorus sends with, and the CNAME its RTCP carries.
+    public var ssrc: UInt32 { sendStream.ssrc }
+    public let cname: String
 
     let logger: Logger
     private var rtpChannel: (any Channel)?
@@ -40,6 +50,9 @@ public final class MediaLeg: @unchecked Sendable {
     private var telephoneEvents: TelephoneEventReceiver
     private var latchedRTCPSource: SocketAddress?
     private var lastFromLatchedSource: NIODeadline = .uptimeNanoseconds(0)
+    private var remoteSSRC: UInt32?
+    private var rtcpScheduler: RTCPScheduler
+    private var sentSinceLastReport = false
     /// A source silent this long may be replaced by a new plain-RTP source (NAT rebinding).
     static let sourceSilenceBeforeSwitch: TimeAmount = .seconds(1)
     private let startTime: NIODeadline
@@ -54,6 +67,10 @@ public final class MediaLeg: @unchecked Sendable {
         self.jitterBuffer = JitterBuffer(configuration: JitterBufferConfiguration(clockRate: parameters.clockRate))
         self.sendStream = RTPSendStream(payloadType: parameters.payloadType, clockRate: parameters.clockRate) { UInt64.random(in: 0...UInt64.max) }
         self.telephoneEvents = TelephoneEventReceiver(clockRate: parameters.telephoneEventClockRate)
+        self.receiveStatistics = RTPReceiveStatistics(clockRate: parameters.clockRate)
+        self.cname = "chorus-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        // Session bandwidth in bits/s: an Opus or G.711 voice stream each way is well under 64 kbit/s.
+        self.rtcpScheduler = RTCPScheduler(sessionBandwidth: 64_000, now: 0) { Double.random(in: 0..<1) }
         self.startTime = eventLoop.now
         self.lastActivity = eventLoop.now
         try installSRTP(parameters.srtp)
@@ -188,6 +205,12 @@ public final class MediaLeg: @unchecked Sendable {
                 let events = telephoneEvents.receive(timestamp: packet.timestamp, marker: packet.marker, payload: packet.payload, now: nowMs)
                 deliver(events)
             } else {
+                if remoteSSRC != packet.ssrc {
+                    remoteSSRC = packet.ssrc
+                    receiveStatistics = RTPReceiveStatistics(clockRate: parameters.clockRate)
+                }
+                let arrival = UInt32(truncatingIfNeeded: nowMs * Int64(parameters.clockRate) / 1000)
+                _ = receiveStatistics.update(sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp, arrival: arrival)
                 jitterBuffer.insert(
                     sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp, ssrc: packet.ssrc,
                     marker: packet.marker, payload: packet.payload, arrivalMs: nowMs)
@@ -207,10 +230,10 @@ public final class MediaLeg: @unchecked Sendable {
                 return
             }
         }
-        let valid = bytes.withUnsafeReadableBytes { raw in
-            (try? RTCPParser.parse(UnsafeRawBufferPointer(rebasing: raw[0..<length]), requireReportFirst: false)) != nil
+        let packets = bytes.withUnsafeReadableBytes { raw in
+            try? RTCPParser.parse(UnsafeRawBufferPointer(rebasing: raw[0..<length]), requireReportFirst: false)
         }
-        guard valid else {
+        guard let packets else {
             statistics.droppedMalformed += 1
             return
         }
@@ -222,6 +245,30 @@ public final class MediaLeg: @unchecked Sendable {
         latchedRTCPSource = source
         statistics.rtcpReceived += 1
         lastActivity = eventLoop.now
+        rtcpScheduler.didReceive(packetSize: length)
+        let now = Self.wallClock()
+        for packet in packets {
+            let blocks: [RTCPReportBlock]
+            switch packet {
+            case .senderReport(_, let info, let reportBlocks):
+                receiveStatistics.receivedSenderReport(ntp: info.ntpTimestamp, arrival: now)
+                blocks = reportBlocks
+            case .receiverReport(_, let reportBlocks):
+                blocks = reportBlocks
+            default:
+                continue
+            }
+            if let mine = blocks.first(where: { $0.ssrc == ssrc }), let rtt = mine.roundTripMilliseconds(arrival: now) {
+                roundTripMilliseconds = rtt
+            }
+        }
+    }
+
+    /// The wall clock as NTP time, for sender reports and round-trip times.
+    static func wallClock() -> NTPTimestamp {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return NTPTimestamp(unixNanoseconds: UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec))
     }
 
     private func count(_ error: SRTPError) {
@@ -258,9 +305,47 @@ public final class MediaLeg: @unchecked Sendable {
         }
     }
 
-    /// Housekeeping once per mixer tick: closes DTMF events whose end packets were lost.
+    /// Housekeeping once per mixer tick: closes DTMF events whose end packets were lost, and sends
+    /// an RTCP report when the RFC 3550 A.7 interval has passed.
     public func tick() {
         if let event = telephoneEvents.poll(now: nowMilliseconds) { deliver([event]) }
+        if rtcpScheduler.shouldSend(now: Double(nowMilliseconds) / 1000) {
+            sendRTCP(bye: nil)
+        }
+    }
+
+    /// Sends an SR (when Chorus sent RTP since the last report) or RR, with a report block on the
+    /// peer's stream, SDES CNAME, and a BYE when leaving.
+    private func sendRTCP(bye reason: String??) {
+        let channel = parameters.rtcpMux ? rtpChannel : rtcpChannel
+        let destination = parameters.rtcpMux
+            ? (latchedSource ?? parameters.remoteRTP) : (latchedRTCPSource ?? parameters.remoteRTCP)
+        guard let channel, let destination else { return }
+        let now = Self.wallClock()
+        var blocks: [RTCPReportBlock] = []
+        if let remoteSSRC, receiveStatistics.isValid {
+            blocks.append(receiveStatistics.makeReportBlock(ssrc: remoteSSRC, now: now))
+        }
+        let senderInfo = sentSinceLastReport
+            ? RTCPSenderInfo(
+                ntpTimestamp: now, rtpTimestamp: sendStream.senderReportTimestamp(elapsedMillisecondsSinceLastPacket: 0),
+                packetCount: sendStream.packetCount, octetCount: sendStream.octetCount)
+            : nil
+        let byeSources: (ssrcs: [UInt32], reason: String?)? = reason.map { ([ssrc], $0) }
+        guard var bytes = try? RTCPCompound.report(ssrc: ssrc, senderInfo: senderInfo, blocks: blocks, cname: cname, bye: byeSources) else {
+            return
+        }
+        if let outboundSRTP {
+            bytes += [UInt8](repeating: 0, count: SRTPSession.maxTrailerLength)
+            let length = bytes.count - SRTPSession.maxTrailerLength
+            guard let protected = try? bytes.withUnsafeMutableBytes({ raw throws(SRTPError) in try outboundSRTP.protectRTCP(raw, length: length) }) else {
+                return
+            }
+            bytes.removeLast(bytes.count - protected)
+        }
+        sentSinceLastReport = false
+        rtcpScheduler.didSend(packetSize: bytes.count, now: Double(nowMilliseconds) / 1000)
+        channel.writeAndFlush(AddressedEnvelope(remoteAddress: destination, data: channel.allocator.buffer(bytes: bytes)), promise: nil)
     }
 
     // MARK: - Sending
@@ -285,6 +370,7 @@ public final class MediaLeg: @unchecked Sendable {
         buffer.moveWriterIndex(forwardBy: written)
         channel.write(AddressedEnvelope(remoteAddress: destination, data: buffer), promise: nil)
         statistics.rtpSent += 1
+        sentSinceLastReport = true
     }
 
     /// Leaves a gap in the outgoing timestamps (silence not sent, DTX, hold) so the next packet
@@ -298,12 +384,15 @@ public final class MediaLeg: @unchecked Sendable {
         rtpChannel?.flush()
     }
 
-    /// Closes the sockets.
-    public func close() -> EventLoopFuture<Void> {
-        let channels = [rtpChannel, rtcpChannel].compactMap { $0 }
-        rtpChannel = nil
-        rtcpChannel = nil
-        return EventLoopFuture.andAllComplete(channels.map { $0.close().recover { _ in } }, on: eventLoop)
+    /// Sends RTCP BYE (RFC 3550 §6.6) and closes the sockets. Callable from any thread.
+    public func close(reason: String? = nil) -> EventLoopFuture<Void> {
+        eventLoop.flatSubmit {
+            self.sendRTCP(bye: .some(reason))
+            let channels = [self.rtpChannel, self.rtcpChannel].compactMap { $0 }
+            self.rtpChannel = nil
+            self.rtcpChannel = nil
+            return EventLoopFuture.andAllComplete(channels.map { $0.close().recover { _ in } }, on: self.eventLoop)
+        }
     }
 }
 
