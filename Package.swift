@@ -84,6 +84,7 @@ let package = Package(
             name: "ChorusConference",
             dependencies: [
                 "ChorusRTP",
+                "ChorusCodecs",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -94,6 +95,7 @@ let package = Package(
             dependencies: [
                 "ChorusConference",
                 "ChorusRTP",
+                "ChorusCodecs",
                 "ChorusTestSupport",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -1,0 +1,87 @@
+import ChorusCodecs
+import ChorusRTP
+
+/// Turns what the jitter buffer hands out each 20 ms tick into exactly one 20 ms frame of
+/// 48 kHz mono PCM for the mixer.
+///
+/// - A packet longer than a tick (40 or 60 ms) is decoded once; the rest of its audio is kept and
+///   handed out on the ticks the jitter buffer reports as `.covered`.
+/// - A lost packet is rebuilt from the in-band FEC of the next packet when the jitter buffer has
+///   one (RFC 7587 §4.2), otherwise by libopus's concealment (PLC); a corrupt packet is concealed too.
+/// - `.silence` (DTX or no stream) yields zeros and is reported as such, so the mixer can skip it.
+///
+/// Stereo streams are decoded to mono: the mixer works in mono. One instance per participant,
+/// used on one thread (it owns an Opus decoder).
+public final class OpusTickDecoder {
+    public enum FrameKind: Sendable, Equatable {
+        case audio
+        case concealed
+        case silence
+    }
+
+    public static let samplesPerTick = 960
+    private let decoder: OpusDecoder
+    /// Room for the longest Opus packet (120 ms).
+    private var scratch = [Int16](repeating: 0, count: 5760)
+    private var pendingStart = 0
+    private var pendingEnd = 0
+    /// Frames concealed (PLC or FEC) and packets that failed to decode.
+    public private(set) var concealedFrames = 0
+    public private(set) var corruptPackets = 0
+
+    public init() throws(OpusError) {
+        decoder = try OpusDecoder(sampleRate: 48_000, channels: 1)
+    }
+
+    /// Writes one tick (960 samples) into `frame`.
+    public func nextFrame(_ output: JitterBufferOutput, into frame: UnsafeMutableBufferPointer<Int16>) -> FrameKind {
+        precondition(frame.count >= Self.samplesPerTick)
+        switch output {
+        case .frame(let payload, _, _):
+            let decoded: Int? = scratch.withUnsafeMutableBufferPointer { pcm in
+                payload.withUnsafeBytes { packet in try? decoder.decode(packet: packet, into: pcm) }
+            }
+            guard let decoded, decoded > 0 else {
+                corruptPackets += 1
+                return conceal(next: nil, into: frame)
+            }
+            pendingStart = 0
+            pendingEnd = decoded
+            return takePending(into: frame)
+        case .covered:
+            return takePending(into: frame)
+        case .lost(let next):
+            pendingStart = 0
+            pendingEnd = 0
+            return conceal(next: next, into: frame)
+        case .silence:
+            pendingStart = 0
+            pendingEnd = 0
+            frame.update(repeating: 0)
+            return .silence
+        }
+    }
+
+    private func takePending(into frame: UnsafeMutableBufferPointer<Int16>) -> FrameKind {
+        let count = min(Self.samplesPerTick, pendingEnd - pendingStart)
+        scratch.withUnsafeBufferPointer { source in
+            for index in 0..<count { frame[index] = source[pendingStart + index] }
+        }
+        for index in count..<Self.samplesPerTick { frame[index] = 0 }
+        pendingStart += count
+        return count > 0 ? .audio : .silence
+    }
+
+    private func conceal(next: [UInt8]?, into frame: UnsafeMutableBufferPointer<Int16>) -> FrameKind {
+        concealedFrames += 1
+        let target = UnsafeMutableBufferPointer(rebasing: frame[0..<Self.samplesPerTick])
+        let written: Int?
+        if let next, !next.isEmpty {
+            written = next.withUnsafeBytes { try? decoder.decodeFEC(nextPacket: $0, frameSize: Self.samplesPerTick, into: target) }
+        } else {
+            written = try? decoder.concealLoss(frameSize: Self.samplesPerTick, into: target)
+        }
+        if written == nil { target.update(repeating: 0) }
+        return .concealed
+    }
+}
