@@ -4,10 +4,11 @@
 //
 // One target per layer, each with its own test target. The folder tree follows the call flow:
 //   ChorusSIP (messages → transactions → dialogs → transports)
-//   ChorusSDP, ChorusRTP, ChorusMixer, ChorusConference  (arrive with the media issue)
-//   ChorusCodecs (libopus through COpus), SRTP through CSRTP
+//   ChorusSDP (offer/answer), ChorusRTP (RTP/RTCP/SRTP, jitter buffer), ChorusMixer (pure DSP)
+//   ChorusCodecs (libopus through COpus; G.711 and PLC through CSpanDSP; resampling through CSpeexDSP)
+//   ChorusConference (rooms, participants, media legs: where RTP meets the mixer)
 //   ChorusServer (configuration and wiring) → `chorus` (the executable)
-// C libraries enter only through the small system-library targets COpus and CSRTP.
+// C libraries enter only through the small system-library targets COpus, CSRTP, CSpeexDSP, CSpanDSP.
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -38,6 +39,12 @@ let package = Package(
         .systemLibrary(
             name: "CSRTP", pkgConfig: "libsrtp2",
             providers: [.apt(["libsrtp2-dev"])]),
+        .systemLibrary(
+            name: "CSpeexDSP", pkgConfig: "speexdsp",
+            providers: [.apt(["libspeexdsp-dev"])]),
+        .systemLibrary(
+            name: "CSpanDSP", pkgConfig: "spandsp",
+            providers: [.apt(["libspandsp-dev"])]),
 
         // MARK: SIP: messages, parser, transactions, dialogs, transports, digest auth
         .target(
@@ -59,10 +66,28 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings),
 
-        // MARK: Codecs: Opus through libopus
+        // MARK: SDP: session descriptions and RFC 3264 offer/answer (pure Swift)
+        .target(
+            name: "ChorusSDP",
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ChorusSDPTests",
+            dependencies: ["ChorusSDP"],
+            swiftSettings: swiftSettings),
+
+        // MARK: Mixer: N-1 mixing, limiter, talk detection (pure DSP, no I/O)
+        .target(
+            name: "ChorusMixer",
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ChorusMixerTests",
+            dependencies: ["ChorusMixer"],
+            swiftSettings: swiftSettings),
+
+        // MARK: Codecs: Opus (libopus), G.711 and its concealment (spandsp), resampling (speexdsp)
         .target(
             name: "ChorusCodecs",
-            dependencies: ["COpus"],
+            dependencies: ["COpus", "CSpeexDSP", "CSpanDSP"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ChorusCodecsTests",
@@ -85,6 +110,8 @@ let package = Package(
             dependencies: [
                 "ChorusRTP",
                 "ChorusCodecs",
+                "ChorusMixer",
+                "ChorusSDP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,0 +1,8 @@
+#ifndef CHORUS_CSPANDSP_SHIM_H
+#define CHORUS_CSPANDSP_SHIM_H
+// Debian's libspandsp-dev: G.711 (A-law, mu-law) and its packet loss concealment.
+#include <stdint.h>
+#include <spandsp/telephony.h>
+#include <spandsp/g711.h>
+#include <spandsp/plc.h>
+#endif
