@@ -134,7 +134,11 @@ let package = Package(
             name: "ChorusServer",
             dependencies: [
                 "ChorusSIP",
+                "ChorusSDP",
+                "ChorusRTP",
                 "ChorusCodecs",
+                "ChorusMixer",
+                "ChorusConference",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -145,14 +149,14 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ChorusServerTests",
-            dependencies: ["ChorusServer", "ChorusSIP", "ChorusTestSupport"],
+            dependencies: ["ChorusServer", "ChorusSIP", "ChorusMixer", "ChorusTestSupport"],
             swiftSettings: swiftSettings),
 
         // MARK: Tests shared by the test targets: the server on loopback, raw SIP clients, child processes, baresip
         .target(
             name: "ChorusTestSupport",
             dependencies: [
-                "ChorusServer", "ChorusSIP",
+                "ChorusServer", "ChorusSIP", "ChorusRTP", "ChorusCodecs",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -181,6 +185,16 @@ let package = Package(
             name: "chorus-bench",
             dependencies: ["ChorusSIP"],
             path: "Benchmarks/chorus-bench",
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "chorus-media-bench",
+            dependencies: [
+                "ChorusConference", "ChorusRTP", "ChorusCodecs",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/chorus-media-bench",
             swiftSettings: swiftSettings),
     ]
 )

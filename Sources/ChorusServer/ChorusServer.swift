@@ -1,11 +1,12 @@
+import ChorusMixer
 import ChorusSIP
 import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
 
-/// One Chorus process: the SIP endpoint, dialog layer and focus on one event loop, bound to the
-/// configured listeners. Start it with ``start()``, end it with ``shutdown()``, or hand it to a
+/// One Chorus process: the SIP endpoint, dialog layer and focus on one event loop, and the rooms'
+/// media spread over the group's loops (one per core), bound to the configured listeners. Start it with ``start()``, end it with ``shutdown()``, or hand it to a
 /// swift-service-lifecycle `ServiceGroup` (it is a `Service`: graceful shutdown hangs calls up).
 public final class ChorusServer: Service, @unchecked Sendable {
     public let configuration: ChorusConfiguration
@@ -23,7 +24,7 @@ public final class ChorusServer: Service, @unchecked Sendable {
         self.configuration = configuration
         self.logger = logger
         self.ownsGroup = group == nil
-        self.group = group ?? MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        self.group = group ?? MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         self.sipLoop = self.group.next()
 
         var transportOptions = SIPTransportManager.Options()
@@ -35,8 +36,9 @@ public final class ChorusServer: Service, @unchecked Sendable {
             userAgent: configuration.sip.userAgent)
         endpoint = SIPEndpoint(eventLoop: sipLoop, transport: transport, configuration: endpointConfiguration, logger: logger)
         userAgent = SIPUserAgent(endpoint: endpoint)
-        focus = Focus(logger: logger)
+        focus = Focus(configuration: configuration, sipLoop: sipLoop, mediaLoops: self.group, logger: logger)
         userAgent.delegate = focus
+        focus.userAgent = userAgent
         transport.receiver = { [endpoint] bytes, peer in endpoint.receive(bytes, from: peer) }
     }
 
@@ -63,12 +65,24 @@ public final class ChorusServer: Service, @unchecked Sendable {
         logger.info("graceful shutdown started")
         let grace = configuration.shutdown.grace
         try? await sipLoop.flatSubmit { self.userAgent.shutdown(grace: grace) }.get()
+        try? await sipLoop.flatSubmit { self.focus.endAll() }.get()
         try? await sipLoop.flatSubmit {
             self.endpoint.close()
             return self.transport.close()
         }.get()
         if ownsGroup { try? await group.shutdownGracefully() }
         logger.info("shutdown complete")
+    }
+
+    /// Mutes, deafens or sets the gains of the participant whose call has `callID` (the
+    /// room-management commands build on this). Returns false when there is no such call.
+    public func setControls(_ controls: ParticipantControls, forCallID callID: String) async -> Bool {
+        (try? await sipLoop.submit { self.focus.setControls(controls, callID: callID) }.get()) ?? false
+    }
+
+    /// Calls in progress.
+    public var callCount: Int {
+        get async { (try? await sipLoop.submit { self.focus.callCount }.get()) ?? 0 }
     }
 
     /// `Service`: start, run until graceful shutdown is requested (SIGTERM/SIGINT), then shut down.

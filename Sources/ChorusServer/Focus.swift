@@ -1,20 +1,445 @@
+import ChorusCodecs
+import ChorusConference
+import ChorusMixer
+import ChorusRTP
+import ChorusSDP
 import ChorusSIP
 import Logging
+import NIOCore
 
-/// The conference focus (RFC 4353): the application on top of the SIP dialog layer.
+/// The conference focus (RFC 4353, RFC 4579): the application on top of the SIP dialog layer.
 ///
-/// Rooms, SDP negotiation and media arrive with the media issue. Until then the room directory is
-/// empty, so every INVITE is answered 404 with a reason saying so, and every other request the
-/// endpoint lets through is answered by the dialog layer (OPTIONS) or here.
-final class Focus: SIPUserAgentDelegate, @unchecked Sendable {
-    let logger: Logger
+/// It turns INVITEs into participants: the Request-URI's user part names the room (admitted by
+/// the ``RoomDirectory``), the SDP offer is answered (``OfferAnswer``), a media leg is opened on
+/// the room's event loop with a port pair from the ``MediaPortPool``, and the 200 OK carries the
+/// answer and a Contact with `isfocus`. It follows the call through late offers (answer in the
+/// ACK), re-INVITEs (hold, resume, codec or address change), CANCEL, BYE from either side, the
+/// media inactivity timeout and shutdown, and gives everything back when the call ends.
+///
+/// Lives on the SIP event loop; rooms live on their own loops and report back through
+/// ``ConferenceRoomDelegate``, hopping here.
+final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Sendable {
+    /// One call into a room, from INVITE to its end.
+    final class Call {
+        let participant: ParticipantID
+        let roomID: String
+        let room: ConferenceRoom
+        let rtpPort: Int
+        let localAddress: String
+        var session: SessionIdentity
+        var invite: SIPIncomingInvite?
+        var dialog: SIPDialog?
+        var leg: MediaLeg?
+        /// What offer/answer last settled; nil while Chorus's own offer awaits the answer.
+        var audio: NegotiatedAudio?
+        /// Chorus's offer (late offer in the 200 OK, or in a 2xx to a re-INVITE without SDP).
+        var pendingOffer: PendingOffer?
+        var inRoom = false
+        var ended = false
 
-    init(logger: Logger) {
-        self.logger = logger
+        init(participant: ParticipantID, roomID: String, room: ConferenceRoom, rtpPort: Int, localAddress: String, session: SessionIdentity) {
+            self.participant = participant
+            self.roomID = roomID
+            self.room = room
+            self.rtpPort = rtpPort
+            self.localAddress = localAddress
+            self.session = session
+        }
+
+        var transport: LocalTransport { LocalTransport(address: localAddress, rtpPort: rtpPort, rtcpPort: rtpPort + 1) }
     }
 
+    let logger: Logger
+    let configuration: ChorusConfiguration
+    let sipLoop: any EventLoop
+    let mediaLoops: any EventLoopGroup
+    weak var userAgent: SIPUserAgent?
+    private(set) var directory: RoomDirectory
+    private var ports: MediaPortPool
+    private var rooms: [String: ConferenceRoom] = [:]
+    private var calls: [ParticipantID: Call] = [:]
+    private var callsByDialog: [SIPDialogID: ParticipantID] = [:]
+    private var callsByInvite: [ObjectIdentifier: ParticipantID] = [:]
+    private var nextParticipant: UInt64 = 1
+    let capabilities: LocalMediaCapabilities
+    let roomConfiguration: ConferenceRoom.Configuration
+
+    init(configuration: ChorusConfiguration, sipLoop: any EventLoop, mediaLoops: any EventLoopGroup, logger: Logger) {
+        self.configuration = configuration
+        self.sipLoop = sipLoop
+        self.mediaLoops = mediaLoops
+        self.logger = logger
+        directory = RoomDirectory(
+            staticRooms: configuration.conference.rooms.map { ($0.id, $0.name, $0.maxParticipants) },
+            autoCreate: configuration.conference.autoCreate,
+            defaultMaxParticipants: configuration.conference.maxParticipants)
+        ports = MediaPortPool(range: configuration.media.portMin...configuration.media.portMax)
+        capabilities = LocalMediaCapabilities(
+            codecs: [.opus, .pcmu, .pcma],
+            srtpPolicy: SRTPPolicy(configuration.media.srtp),
+            cryptoSuites: SRTPCryptoSuite.allCases.map(\.sdesName))
+        roomConfiguration = ConferenceRoom.Configuration(
+            inactivityTimeout: .nanoseconds(Int64(configuration.media.inactivityTimeout.components.seconds) * 1_000_000_000))
+    }
+
+    /// Calls in progress (for tests and logs).
+    var callCount: Int { calls.count }
+
+    // MARK: - New calls
+
     func userAgent(_ userAgent: SIPUserAgent, didReceiveInvite invite: SIPIncomingInvite) {
-        let room = invite.request.uri.user ?? ""
-        invite.reject(404, reason: room.isEmpty ? "No Room In Request-URI" : "No Such Room")
+        let request = invite.request
+        let roomID = request.uri.user ?? ""
+        do {
+            _ = try directory.admit(to: roomID)
+        } catch {
+            return invite.reject(error.statusCode, reason: roomID.isEmpty ? "No Room In Request-URI" : error.reason)
+        }
+        var offer: SessionDescription?
+        if !request.body.isEmpty {
+            do {
+                offer = try SessionDescription(parsing: request.body)
+            } catch {
+                directory.leave(roomID)
+                return invite.reject(400, reason: "Malformed SDP", headers: warning("malformed SDP: \(error.reason)"))
+            }
+        }
+        guard let rtpPort = ports.reserve() else {
+            directory.leave(roomID)
+            logger.warning("no free media ports for a call into \(roomID)")
+            return invite.reject(503, reason: "No Media Ports", headers: ["Retry-After": "10"])
+        }
+        let localAddress = mediaAddress(toward: invite.transaction.peer.remote)
+        let session = SessionIdentity(username: "chorus", sessionID: UInt64.random(in: 1...UInt64(Int64.max)), version: 1)
+        let room = self.room(forJoining: roomID)
+        let participant = ParticipantID(nextParticipant)
+        nextParticipant += 1
+        let call = Call(participant: participant, roomID: roomID, room: room, rtpPort: rtpPort, localAddress: localAddress, session: session)
+        call.invite = invite
+        calls[participant] = call
+        callsByInvite[ObjectIdentifier(invite.transaction)] = participant
+
+        let body: SessionDescription
+        let parameters: MediaLegParameters
+        if let offer {
+            do {
+                let (answer, audio) = try OfferAnswer.answer(to: offer, transport: call.transport, capabilities: capabilities, session: session)
+                body = answer
+                call.audio = audio
+                parameters = Self.legParameters(audio)
+            } catch {
+                invite.reject(error.statusCode, reason: error.statusCode == 400 ? "Malformed SDP" : "Not Acceptable Here", headers: warning(error.warning))
+                logger.info("refused the offer of a call into \(roomID): \(error.warning)")
+                return end(call, reason: "offer refused")
+            }
+        } else {
+            // Late offer (RFC 3261 §13.2.1): Chorus offers in the 200 OK, the answer comes in the ACK.
+            let (ourOffer, pending) = OfferAnswer.makeOffer(transport: call.transport, capabilities: capabilities, session: session)
+            body = ourOffer
+            call.pendingOffer = pending
+            // Until the answer arrives the leg neither sends nor receives.
+            parameters = MediaLegParameters(payloadType: 111, clockRate: 48_000, remoteRTP: nil, sends: false, receives: false)
+        }
+
+        var legLogger = logger
+        legLogger[metadataKey: "participant"] = "\(participant)"
+        MediaLeg.open(on: room.eventLoop, host: bindHost(for: localAddress), rtpPort: rtpPort, parameters: parameters, logger: legLogger)
+            .hop(to: sipLoop)
+            .whenComplete { [self] result in
+                switch result {
+                case .failure(let error):
+                    logger.warning("cannot open media on port \(rtpPort): \(error)")
+                    invite.reject(503, reason: "Media Unavailable", headers: ["Retry-After": "5"])
+                    end(call, reason: "media unavailable")
+                case .success(let leg):
+                    call.leg = leg
+                    guard invite.isPending, !call.ended else { return end(call, reason: "cancelled") }
+                    if let audio = call.audio { join(call, audio: audio) }
+                    var contactParameters = SIPParameters()
+                    contactParameters.set("isfocus", nil)
+                    guard let dialog = invite.accept(body: Array(body.serialized().utf8), contactParameters: contactParameters) else {
+                        return end(call, reason: "not answered")
+                    }
+                    call.invite = nil
+                    call.dialog = dialog
+                    callsByInvite.removeValue(forKey: ObjectIdentifier(invite.transaction))
+                    callsByDialog[dialog.id] = participant
+                    logger.info("\(participant) answered in room \(roomID)", metadata: ["call-id": "\(dialog.id.callID)"])
+                }
+            }
+    }
+
+    func userAgent(_ userAgent: SIPUserAgent, didCancel invite: SIPIncomingInvite) {
+        guard let participant = callsByInvite[ObjectIdentifier(invite.transaction)], let call = calls[participant] else { return }
+        end(call, reason: "cancelled")
+    }
+
+    func userAgent(_ userAgent: SIPUserAgent, dialogConfirmed dialog: SIPDialog, ack: SIPRequest) {
+        guard let call = call(for: dialog) else { return }
+        takeAnswer(from: ack, for: call)
+    }
+
+    func userAgent(_ userAgent: SIPUserAgent, dialog: SIPDialog, didReceiveAck ack: SIPRequest) {
+        guard let call = call(for: dialog) else { return }
+        takeAnswer(from: ack, for: call)
+    }
+
+    /// The ACK that completes Chorus's offer must carry the answer; without a usable one the call
+    /// cannot have media and ends with BYE (RFC 3261 §13.2.1: the ACK may not be rejected).
+    private func takeAnswer(from ack: SIPRequest, for call: Call) {
+        guard let pending = call.pendingOffer else { return }
+        call.pendingOffer = nil
+        do {
+            let answer = try SessionDescription(parsing: ack.body)
+            let audio = try OfferAnswer.acceptAnswer(answer, to: pending)
+            apply(audio, to: call)
+        } catch {
+            logger.info("\(call.participant): no usable SDP answer in the ACK (\(error)); hanging up")
+            if let dialog = call.dialog { userAgent?.hangUp(dialog) }
+        }
+    }
+
+    // MARK: - Inside the call
+
+    func userAgent(_ userAgent: SIPUserAgent, dialog: SIPDialog, didReceive request: SIPRequest, transaction: SIPServerTransaction) {
+        guard request.method == .invite, let call = call(for: dialog) else {
+            return transaction.respond(405, headers: ["Allow": userAgent.endpoint.configuration.allowHeaderValue])
+        }
+        reInvite(request, call: call, dialog: dialog, transaction: transaction)
+    }
+
+    /// A re-INVITE: hold and resume, a new codec or address, or a session refresh.
+    private func reInvite(_ request: SIPRequest, call: Call, dialog: SIPDialog, transaction: SIPServerTransaction) {
+        // Our own offer is still waiting for its answer: the peer's offer crossed it (RFC 3261 §14.2).
+        guard call.pendingOffer == nil else { return transaction.respond(491) }
+        call.session.version += 1
+        let body: SessionDescription
+        if request.body.isEmpty {
+            let (offer, pending) = OfferAnswer.makeOffer(
+                transport: call.transport, capabilities: capabilities, session: call.session)
+            body = offer
+            call.pendingOffer = pending
+        } else {
+            let offer: SessionDescription
+            do {
+                offer = try SessionDescription(parsing: request.body)
+            } catch {
+                call.session.version -= 1
+                return transaction.respond(400, reason: "Malformed SDP", headers: warning("malformed SDP: \(error.reason)"))
+            }
+            do {
+                let (answer, audio) = try OfferAnswer.answer(to: offer, transport: call.transport, capabilities: capabilities, session: call.session)
+                body = answer
+                apply(audio, to: call)
+            } catch {
+                // The session goes on as it was (RFC 3261 §14.2).
+                call.session.version -= 1
+                return transaction.respond(error.statusCode, reason: error.statusCode == 400 ? "Malformed SDP" : "Not Acceptable Here", headers: warning(error.warning))
+            }
+        }
+        var headers: SIPHeaders = ["Contact": "<\(dialog.localContact)>;isfocus"]
+        if let allow = userAgent?.endpoint.configuration.allowHeaderValue { headers.add("Allow", allow) }
+        headers.add("Content-Type", "application/sdp")
+        transaction.respond(200, headers: headers, body: Array(body.serialized().utf8))
+    }
+
+    /// Puts a settled offer/answer into effect: the leg's addresses, keys and directions, and
+    /// the participant's codec in the room (joining it the first time).
+    private func apply(_ audio: NegotiatedAudio, to call: Call) {
+        let wasInRoom = call.inRoom
+        call.audio = audio
+        guard let leg = call.leg else { return }
+        let parameters = Self.legParameters(audio)
+        let format = audioFormat(audio)
+        let room = call.room
+        let participant = call.participant
+        if !wasInRoom {
+            join(call, audio: audio)
+        }
+        room.eventLoop.execute { [logger] in
+            do {
+                try leg.update(parameters)
+                if wasInRoom { try room.update(participant, format: format) }
+            } catch {
+                logger.error("\(participant): cannot apply the new session: \(error)")
+            }
+        }
+        logger.info("\(participant): \(audio.codec.kind.rawValue), Chorus \(audio.localDirection.rawValue)\(audio.srtp == nil ? "" : ", SRTP")")
+    }
+
+    private func join(_ call: Call, audio: NegotiatedAudio) {
+        guard !call.inRoom, let leg = call.leg else { return }
+        call.inRoom = true
+        let room = call.room
+        let participant = call.participant
+        let format = audioFormat(audio)
+        room.eventLoop.execute { [logger] in
+            do {
+                try room.add(participant, leg: leg, format: format)
+                room.start()
+            } catch {
+                logger.error("\(participant): cannot join room \(room.id): \(error)")
+            }
+        }
+    }
+
+    func userAgent(_ userAgent: SIPUserAgent, dialogEnded dialog: SIPDialog, reason: SIPDialogEndReason) {
+        guard let call = call(for: dialog) else { return }
+        end(call, reason: "\(reason)")
+    }
+
+    // MARK: - Room reports (on a room's loop)
+
+    func room(_ room: ConferenceRoom, participantTimedOut participant: ParticipantID) {
+        sipLoop.execute { [self] in
+            guard let call = calls[participant], let dialog = call.dialog else { return }
+            logger.info("\(participant): media inactivity timeout; hanging up")
+            userAgent?.hangUp(dialog)
+        }
+    }
+
+    func room(_ room: ConferenceRoom, participant: ParticipantID, pressed digit: Character, durationMs: Int) {
+        // Keypad controls arrive with the room-management issue; digits are logged by the room.
+    }
+
+    // MARK: - Ending
+
+    /// Gives back everything a call holds: its place in the room and directory, its leg and ports.
+    @discardableResult
+    private func end(_ call: Call, reason: String) -> EventLoopFuture<Void> {
+        guard !call.ended else { return sipLoop.makeSucceededVoidFuture() }
+        call.ended = true
+        calls.removeValue(forKey: call.participant)
+        if let invite = call.invite { callsByInvite.removeValue(forKey: ObjectIdentifier(invite.transaction)) }
+        if let dialog = call.dialog { callsByDialog.removeValue(forKey: dialog.id) }
+        directory.leave(call.roomID)
+        let room = call.room
+        let remainingInRoom = calls.values.contains { $0.roomID == call.roomID }
+        if !remainingInRoom { rooms.removeValue(forKey: call.roomID) }
+        let participant = call.participant
+        let leg = call.leg
+        let port = call.rtpPort
+        logger.debug("\(participant) ended: \(reason)")
+        return room.eventLoop.flatSubmit { () -> EventLoopFuture<Void> in
+            room.remove(participant)
+            if !remainingInRoom { room.stop() }
+            return leg?.close(reason: reason) ?? room.eventLoop.makeSucceededVoidFuture()
+        }.hop(to: sipLoop).map { [self] in
+            // Only now is the port pair free to bind again.
+            ports.release(port)
+        }
+    }
+
+    /// Ends every call that is left (after the dialog layer's shutdown) and waits for the legs to close.
+    func endAll() -> EventLoopFuture<Void> {
+        let closing = Array(calls.values).map { end($0, reason: "shutdown") }
+        return EventLoopFuture.andAllComplete(closing, on: sipLoop)
+    }
+
+    // MARK: - Controls
+
+    /// Applies mute, deaf and gains to the participant of the call with `callID`. False if no such call.
+    func setControls(_ controls: ParticipantControls, callID: String) -> Bool {
+        guard let call = calls.values.first(where: { $0.dialog?.id.callID == callID }), call.inRoom else { return false }
+        let room = call.room
+        let participant = call.participant
+        room.eventLoop.execute { room.setControls(controls, for: participant) }
+        return true
+    }
+
+    // MARK: - Helpers
+
+    private func call(for dialog: SIPDialog) -> Call? {
+        callsByDialog[dialog.id].flatMap { calls[$0] }
+    }
+
+    private func room(forJoining id: String) -> ConferenceRoom {
+        if let room = rooms[id] { return room }
+        let room = ConferenceRoom(id: id, eventLoop: mediaLoops.next(), configuration: roomConfiguration, logger: logger)
+        room.delegate = self
+        rooms[id] = room
+        return room
+    }
+
+    /// The address put in SDP: the configured public address, else the local address toward the caller.
+    private func mediaAddress(toward remote: SocketAddress) -> String {
+        if let publicAddress = configuration.media.publicAddress, !publicAddress.isEmpty { return publicAddress }
+        return LocalAddressLookup.localIP(toward: remote) ?? (remote.protocol == .inet6 ? "::1" : "127.0.0.1")
+    }
+
+    /// Binds media to the advertised address when it is local, else to the wildcard of its family.
+    private func bindHost(for address: String) -> String {
+        if let publicAddress = configuration.media.publicAddress, !publicAddress.isEmpty {
+            return publicAddress.contains(":") ? "::" : "0.0.0.0"
+        }
+        return address
+    }
+
+    private func warning(_ text: String) -> SIPHeaders {
+        let agent = configuration.sip.userAgent.filter { !$0.isWhitespace }
+        var escaped = ""
+        for character in text {
+            if character == "\\" || character == "\"" { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return ["Warning": "399 \(agent.isEmpty ? "chorus" : agent) \"\(escaped)\""]
+    }
+
+    /// What the leg needs from a settled offer/answer.
+    static func legParameters(_ audio: NegotiatedAudio) -> MediaLegParameters {
+        let remoteRTP = audio.remoteAddress.flatMap { try? SocketAddress(ipAddress: $0, port: audio.remoteRTPPort) }
+        var remoteRTCP: SocketAddress?
+        if !audio.rtcpMux, let address = audio.remoteRTCPAddress ?? audio.remoteAddress {
+            remoteRTCP = try? SocketAddress(ipAddress: address, port: audio.remoteRTCPPort ?? audio.remoteRTPPort + 1)
+        }
+        let srtp = audio.srtp.flatMap { keys in
+            SRTPCryptoSuite(sdesName: keys.suite).map {
+                MediaLegParameters.SRTPKeys(
+                    suite: $0, inboundKeyingMaterial: keys.remoteKeyingMaterial, outboundKeyingMaterial: keys.localKeyingMaterial)
+            }
+        }
+        return MediaLegParameters(
+            payloadType: audio.codec.payloadType, clockRate: audio.codec.clockRate,
+            telephoneEventPayloadType: audio.telephoneEvent?.payloadType,
+            telephoneEventClockRate: audio.telephoneEvent?.clockRate ?? 8_000,
+            remoteRTP: remoteRTP, remoteRTCP: remoteRTCP, rtcpMux: audio.rtcpMux, srtp: srtp,
+            sends: audio.chorusSends, receives: audio.chorusReceives)
+    }
+
+    /// How Chorus encodes for this participant: the configured Opus bitrate and complexity,
+    /// lowered to their `maxaveragebitrate`, band-limited to their `maxplaybackrate`, with FEC
+    /// when they asked for it.
+    func audioFormat(_ audio: NegotiatedAudio) -> ParticipantAudioFormat {
+        switch audio.codec.kind {
+        case .pcmu: return ParticipantAudioFormat(codec: .pcmu, packetMilliseconds: audio.sendPacketTime)
+        case .pcma: return ParticipantAudioFormat(codec: .pcma, packetMilliseconds: audio.sendPacketTime)
+        case .opus:
+            let wishes = audio.codec.opus
+            let settings = configuration.media.opus
+            let bitrate = min(settings.bitrate, wishes?.maxAverageBitrate ?? settings.bitrate)
+            let fec = wishes?.useInbandFEC ?? false
+            let bandwidth: OpusBandwidth =
+                switch wishes?.maxPlaybackRate ?? 48_000 {
+                case ..<12_000: .narrowband
+                case ..<16_000: .mediumband
+                case ..<24_000: .wideband
+                case ..<48_000: .superwideband
+                default: .fullband
+                }
+            let opus = OpusEncoderConfiguration(
+                bitrate: Int32(max(6_000, bitrate)), complexity: Int32(settings.complexity), inbandFEC: fec,
+                expectedPacketLoss: fec ? 5 : 0, maxBandwidth: bandwidth)
+            return ParticipantAudioFormat(codec: .opus, opus: opus)
+        }
+    }
+}
+
+extension SRTPPolicy {
+    init(_ policy: ChorusConfiguration.Media.SRTPPolicy) {
+        switch policy {
+        case .off: self = .off
+        case .optional: self = .optional
+        case .required: self = .required
+        }
     }
 }

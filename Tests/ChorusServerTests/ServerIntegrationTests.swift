@@ -69,7 +69,9 @@ final class ServerIntegrationTests: XCTestCase {
     }
 
     func testInviteToAnUnknownRoomGets100Then404() async throws {
-        let server = try await TestServer.start()
+        var configuration = TestServer.configuration()
+        configuration.conference.autoCreate = false
+        let server = try await TestServer.start(configuration)
         let client = try await RawSIPClient.connect(.udp, to: try await server.address(.udp))
         try await client.send(request("INVITE", client: client, body: "v=0\r\n", contentType: "application/sdp"))
         let trying = try await client.response(skippingProvisional: false)

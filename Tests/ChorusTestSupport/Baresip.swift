@@ -29,7 +29,10 @@ public final class Baresip: @unchecked Sendable {
 
     /// - Parameter account: the account line's address, e.g. `<sip:tester@127.0.0.1>`; `;regint=0` is added
     ///   (Chorus is no registrar).
-    public init(account: String = "<sip:tester@127.0.0.1>") throws {
+    /// - Parameters:
+    ///   - modules: extra modules to load (codecs, `srtp`, `aufile`, `sndfile`...).
+    ///   - settings: extra config lines, e.g. `audio_source aufile,/tmp/tone.wav`.
+    public init(account: String = "<sip:tester@127.0.0.1>", modules: [String] = [], settings: [String] = []) throws {
         try Self.requireInstalled()
         // baresip also binds SIP port + 1 for TLS, so take a pair.
         sipPort = try ChorusProcess.freePort(consecutive: 2)
@@ -44,9 +47,11 @@ public final class Baresip: @unchecked Sendable {
             ctrl_tcp_listen 127.0.0.1:\(controlPort)
             sip_listen 127.0.0.1:\(sipPort)
             audio_player none
-            audio_source none
 
             """
+            + modules.map { "module \($0).so\n" }.joined()
+            + (settings.contains { $0.hasPrefix("audio_source") } ? "" : "audio_source none\n")
+            + settings.map { $0 + "\n" }.joined()
         try config.write(to: directory.appendingPathComponent("config"), atomically: true, encoding: .utf8)
         try "\(account);regint=0\n".write(to: directory.appendingPathComponent("accounts"), atomically: true, encoding: .utf8)
 

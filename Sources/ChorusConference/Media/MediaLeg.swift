@@ -57,6 +57,12 @@ public final class MediaLeg: @unchecked Sendable {
     static let sourceSilenceBeforeSwitch: TimeAmount = .seconds(1)
     private let startTime: NIODeadline
 
+    /// G.711 phones may send 10 ms packets: its buffer runs on a 10 ms tick (pulled twice per mixer
+    /// tick by ``G711TickDecoder``). Opus runs on the mixer's 20 ms tick.
+    static func jitterBufferConfiguration(clockRate: Int) -> JitterBufferConfiguration {
+        JitterBufferConfiguration(clockRate: clockRate, samplesPerTick: clockRate == 8_000 ? 80 : nil)
+    }
+
     /// The local RTP port (RTCP is this + 1 without rtcp-mux).
     public var localRTPPort: Int? { rtpChannel?.localAddress?.port }
 
@@ -64,7 +70,7 @@ public final class MediaLeg: @unchecked Sendable {
         self.eventLoop = eventLoop
         self.parameters = parameters
         self.logger = logger
-        self.jitterBuffer = JitterBuffer(configuration: JitterBufferConfiguration(clockRate: parameters.clockRate))
+        self.jitterBuffer = JitterBuffer(configuration: Self.jitterBufferConfiguration(clockRate: parameters.clockRate))
         self.sendStream = RTPSendStream(payloadType: parameters.payloadType, clockRate: parameters.clockRate) { UInt64.random(in: 0...UInt64.max) }
         self.telephoneEvents = TelephoneEventReceiver(clockRate: parameters.telephoneEventClockRate)
         self.receiveStatistics = RTPReceiveStatistics(clockRate: parameters.clockRate)
@@ -134,9 +140,11 @@ public final class MediaLeg: @unchecked Sendable {
         if keysChanged { try installSRTP(parameters.srtp) }
         if parameters.payloadType != self.parameters.payloadType || parameters.clockRate != self.parameters.clockRate {
             sendStream.changeCodec(payloadType: parameters.payloadType, clockRate: parameters.clockRate)
-            jitterBuffer = JitterBuffer(configuration: JitterBufferConfiguration(clockRate: parameters.clockRate))
+            jitterBuffer = JitterBuffer(configuration: Self.jitterBufferConfiguration(clockRate: parameters.clockRate))
         }
         if parameters.remoteRTP != self.parameters.remoteRTP { latchedSource = nil }
+        // A resumed call gets a full inactivity timeout before it must have sent anything.
+        lastActivity = eventLoop.now
         self.parameters = parameters
     }
 

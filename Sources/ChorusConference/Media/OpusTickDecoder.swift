@@ -1,6 +1,16 @@
 import ChorusCodecs
 import ChorusRTP
 
+/// What a tick decoder produced for one mixer tick.
+public enum TickFrameKind: Sendable, Equatable {
+    /// Received audio.
+    case audio
+    /// Rebuilt audio: FEC or packet-loss concealment.
+    case concealed
+    /// Nothing to play: no stream yet, DTX or a gap between talkspurts.
+    case silence
+}
+
 /// Turns what the jitter buffer hands out each 20 ms tick into exactly one 20 ms frame of
 /// 48 kHz mono PCM for the mixer.
 ///
@@ -13,11 +23,7 @@ import ChorusRTP
 /// Stereo streams are decoded to mono: the mixer works in mono. One instance per participant,
 /// used on one thread (it owns an Opus decoder).
 public final class OpusTickDecoder {
-    public enum FrameKind: Sendable, Equatable {
-        case audio
-        case concealed
-        case silence
-    }
+    public typealias FrameKind = TickFrameKind
 
     public static let samplesPerTick = 960
     private let decoder: OpusDecoder

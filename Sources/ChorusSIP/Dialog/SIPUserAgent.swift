@@ -64,9 +64,13 @@ public final class SIPUserAgent: SIPEndpointDelegate, @unchecked Sendable {
 
     public func endpoint(_ endpoint: SIPEndpoint, didReceiveAck ack: SIPRequest, for transaction: SIPServerTransaction) {
         guard let toTag = ack.to.tag, let fromTag = ack.from.tag,
-            let dialog = dialogs[SIPDialogID(callID: ack.callID, localTag: toTag, remoteTag: fromTag)],
-            dialog.state == .waitingForAck
+            let dialog = dialogs[SIPDialogID(callID: ack.callID, localTag: toTag, remoteTag: fromTag)]
         else { return }
+        guard dialog.state == .waitingForAck else {
+            // The ACK of a 2xx to a re-INVITE (it carries the answer when Chorus made the offer).
+            if dialog.state == .confirmed { delegate?.userAgent(self, dialog: dialog, didReceiveAck: ack) }
+            return
+        }
         dialog.state = .confirmed
         if dialog.byeWhenAcked {
             hangUp(dialog)

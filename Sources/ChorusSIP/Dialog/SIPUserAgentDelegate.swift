@@ -8,6 +8,8 @@ public protocol SIPUserAgentDelegate: AnyObject {
     func userAgent(_ userAgent: SIPUserAgent, didCancel invite: SIPIncomingInvite)
     /// The ACK for Chorus's 2xx arrived (for a late offer it carries the SDP answer).
     func userAgent(_ userAgent: SIPUserAgent, dialogConfirmed dialog: SIPDialog, ack: SIPRequest)
+    /// The ACK of a 2xx to a re-INVITE; for a re-INVITE without SDP it carries the answer.
+    func userAgent(_ userAgent: SIPUserAgent, dialog: SIPDialog, didReceiveAck ack: SIPRequest)
     /// A request inside a dialog other than BYE and ACK (re-INVITE, INFO, MESSAGE, ...). Must be answered.
     func userAgent(_ userAgent: SIPUserAgent, dialog: SIPDialog, didReceive request: SIPRequest, transaction: SIPServerTransaction)
     /// A request outside any dialog other than INVITE and OPTIONS. Must be answered.
@@ -19,6 +21,7 @@ public protocol SIPUserAgentDelegate: AnyObject {
 extension SIPUserAgentDelegate {
     public func userAgent(_ userAgent: SIPUserAgent, didCancel invite: SIPIncomingInvite) {}
     public func userAgent(_ userAgent: SIPUserAgent, dialogConfirmed dialog: SIPDialog, ack: SIPRequest) {}
+    public func userAgent(_ userAgent: SIPUserAgent, dialog: SIPDialog, didReceiveAck ack: SIPRequest) {}
     public func userAgent(_ userAgent: SIPUserAgent, dialog: SIPDialog, didReceive request: SIPRequest, transaction: SIPServerTransaction) {
         transaction.respond(405, headers: ["Allow": userAgent.endpoint.configuration.allowHeaderValue])
     }

@@ -10,8 +10,9 @@ import NIOCore
 /// Finds which local address the kernel would use to reach a remote address, by connecting an
 /// unbound UDP socket (no packet is sent) and reading its name. Used to fill Via and Contact when
 /// Chorus listens on a wildcard address.
-enum LocalAddressLookup {
-    static func localIP(toward remote: SocketAddress) -> String? {
+public enum LocalAddressLookup {
+    /// The local IP (without brackets) the kernel would send from toward `remote`, or nil.
+    public static func localIP(toward remote: SocketAddress) -> String? {
         let family: Int32
         switch remote {
         case .v4: family = AF_INET

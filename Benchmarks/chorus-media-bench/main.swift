@@ -1,0 +1,224 @@
+// The media path under load: `swift run -c release chorus-media-bench [--seconds S] [--sizes 10,100,500]`
+//
+// 1. CPU per participant: one room of N participants (3 of them speaking) on one event loop, fed
+//    real Opus RTP over loopback UDP by a generator on another thread, every participant sending
+//    a packet every 20 ms (speakers a tone, the others encoded silence) and receiving the room's
+//    packets. The room loop's own thread CPU time (receive, jitter buffer, decode, mix, encode,
+//    send) is read with CLOCK_THREAD_CPUTIME_ID, so the generator's work is not counted.
+// 2. Added delay: a speaker sends 100 ms tone bursts; a listener decodes what Chorus sends and
+//    notes when each burst's first audio comes back. Delay = that moment − the burst's first
+//    packet leaving the speaker, at zero network jitter (loopback). It includes the jitter
+//    buffer's minimum delay, the wait for the next mixer tick and the Opus encoder look-ahead.
+#if canImport(Glibc)
+import Glibc
+#endif
+import ChorusCodecs
+import ChorusConference
+import ChorusRTP
+import Logging
+import NIOCore
+import NIOPosix
+
+func threadCPUSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+}
+
+func wallSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+}
+
+var arguments = CommandLine.arguments.dropFirst()
+var seconds = 10.0
+var sizes = [10, 100, 500]
+var bursts = 100
+while let argument = arguments.popFirst() {
+    switch argument {
+    case "--seconds": seconds = Double(arguments.popFirst() ?? "") ?? seconds
+    case "--sizes": sizes = (arguments.popFirst() ?? "").split(separator: ",").compactMap { Int($0) }
+    case "--bursts": bursts = Int(arguments.popFirst() ?? "") ?? bursts
+    default:
+        print("usage: chorus-media-bench [--seconds S] [--sizes 10,100,500] [--bursts N]")
+        exit(2)
+    }
+}
+
+/// Pre-encoded 20 ms Opus frames: a tone per speaker, and silence.
+func encodedFrames(tone: Double?, count: Int) throws -> [[UInt8]] {
+    let encoder = try OpusEncoder(configuration: OpusEncoderConfiguration(bitrate: 32_000))
+    var frames: [[UInt8]] = []
+    for index in 0..<count {
+        let pcm = (0..<960).map { sample -> Int16 in
+            guard let tone else { return 0 }
+            return Int16(0.25 * 32767 * sin(2 * Double.pi * tone * Double(index * 960 + sample) / 48_000))
+        }
+        frames.append(try encoder.encode(pcm))
+    }
+    return frames
+}
+
+/// One simulated phone: a socket that sends to its leg and receives the room's packets.
+final class Phone: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    var channel: (any Channel)?
+    var target: SocketAddress
+    let ssrc = UInt32.random(in: 0...UInt32.max)
+    var sequence: UInt16 = 0
+    var timestamp: UInt32 = 0
+    var received = 0
+    var onPacket: ((ByteBuffer) -> Void)?
+    init(target: SocketAddress) { self.target = target }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        received += 1
+        onPacket?(unwrapInboundIn(data).data)
+    }
+
+    func send(_ payload: [UInt8], marker: Bool = false) {
+        guard let channel else { return }
+        let packet = RTPPacket(
+            header: RTPHeader(marker: marker, payloadType: 111, sequenceNumber: sequence, timestamp: timestamp, ssrc: ssrc),
+            payload: payload
+        ).serialized()
+        sequence &+= 1
+        timestamp &+= 960
+        channel.write(AddressedEnvelope(remoteAddress: target, data: channel.allocator.buffer(bytes: packet)), promise: nil)
+    }
+}
+
+struct Scenario {
+    let roomLoop: any EventLoop
+    let generatorLoop: any EventLoop
+    let room: ConferenceRoom
+    let phones: [Phone]
+    let legs: [MediaLeg]
+}
+
+func makeScenario(participants: Int, group: MultiThreadedEventLoopGroup, basePort: Int) async throws -> Scenario {
+    let roomLoop = group.next()
+    let generatorLoop = group.next()
+    var logger = Logger(label: "bench")
+    logger.logLevel = .error
+    let room = ConferenceRoom(id: "bench", eventLoop: roomLoop, configuration: .init(inactivityTimeout: .seconds(3600)), logger: logger)
+    var phones: [Phone] = []
+    var legs: [MediaLeg] = []
+    for index in 0..<participants {
+        let phone = Phone(target: try SocketAddress(ipAddress: "127.0.0.1", port: basePort + 2 * index))
+        let channel = try await DatagramBootstrap(group: generatorLoop)
+            .channelInitializer { $0.pipeline.addHandler(phone) }
+            .bind(host: "127.0.0.1", port: 0).get()
+        phone.channel = channel
+        let parameters = MediaLegParameters(payloadType: 111, clockRate: 48_000, remoteRTP: channel.localAddress, rtcpMux: true)
+        let leg = try await MediaLeg.open(on: roomLoop, host: "127.0.0.1", rtpPort: basePort + 2 * index, parameters: parameters, logger: logger).get()
+        phones.append(phone)
+        legs.append(leg)
+    }
+    let format = ParticipantAudioFormat(codec: .opus, opus: OpusEncoderConfiguration(bitrate: 32_000, complexity: 5))
+    try await roomLoop.submit {
+        for (index, leg) in legs.enumerated() { try room.add(ParticipantID(UInt64(index + 1)), leg: leg, format: format) }
+        room.start()
+    }.get()
+    return Scenario(roomLoop: roomLoop, generatorLoop: generatorLoop, room: room, phones: phones, legs: legs)
+}
+
+func tearDown(_ scenario: Scenario) async {
+    try? await scenario.roomLoop.submit {
+        scenario.room.stop()
+        for id in scenario.room.participantIDs { scenario.room.remove(id) }
+    }.get()
+    for leg in scenario.legs { try? await leg.close().get() }
+    for phone in scenario.phones { try? await phone.channel?.close().get() }
+}
+
+// MARK: - CPU per participant
+
+let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+let speakerFrames = try [440.0, 700, 1100].map { try encodedFrames(tone: $0, count: 50) }
+let silenceFrame = try encodedFrames(tone: nil, count: 1)[0]
+
+print("## CPU per participant (one room, 3 speakers, Opus 32 kbit/s complexity 5, \(Int(seconds)) s each)\n")
+print("| participants | room thread CPU | per participant per second | speakers mixed | tick lateness p99 | skipped ticks |")
+print("|---|---|---|---|---|---|")
+var basePort = 40_000
+for size in sizes {
+    let scenario = try await makeScenario(participants: size, group: group, basePort: basePort)
+    basePort += 2 * size + 2
+    var frameIndex = 0
+    let sender = scenario.generatorLoop.scheduleRepeatedTask(initialDelay: .zero, delay: .milliseconds(20)) { _ in
+        for (index, phone) in scenario.phones.enumerated() {
+            phone.send(index < 3 ? speakerFrames[index][frameIndex % 50] : silenceFrame)
+        }
+        for phone in scenario.phones { phone.channel?.flush() }
+        frameIndex += 1
+    }
+    try await Task.sleep(for: .seconds(1))  // warm up: buffers filled, talk detected
+    let cpuStart = try await scenario.roomLoop.submit { threadCPUSeconds() }.get()
+    let wallStart = wallSeconds()
+    try await Task.sleep(for: .seconds(seconds))
+    let cpuEnd = try await scenario.roomLoop.submit { threadCPUSeconds() }.get()
+    let wall = wallSeconds() - wallStart
+    sender.cancel()
+    let share = (cpuEnd - cpuStart) / wall
+    let perParticipantMs = (cpuEnd - cpuStart) / wall / Double(size) * 1000
+    let (speakers, clock) = try await scenario.roomLoop.submit { (scenario.room.activeSpeakers.count, scenario.room.clockStatistics) }.get()
+    let lateness = clock.map { String(format: "%.1f ms", $0.lateness.percentileMilliseconds(0.99)) } ?? "-"
+    print("| \(size) | \(String(format: "%.1f", share * 100)) % of a core | \(String(format: "%.3f", perParticipantMs)) ms | \(speakers) | \(lateness) | \(clock?.skipped ?? 0) |")
+    await tearDown(scenario)
+}
+
+// MARK: - Added delay
+
+print("\n## Added delay (3 participants, 100 ms bursts, loopback, zero jitter)\n")
+let scenario = try await makeScenario(participants: 3, group: group, basePort: basePort)
+let decoder = try OpusDecoder(sampleRate: 48_000, channels: 1)
+var burstStart: Double?
+var delays: [Double] = []
+let listener = scenario.phones[1]
+listener.onPacket = { buffer in
+    guard let start = burstStart else { return }
+    let bytes = Array(buffer.readableBytesView)
+    guard let pcm = bytes.withUnsafeBytes({ raw -> [Int16]? in
+        guard let view = try? RTPPacketView(bytes: raw), view.payloadType == 111 else { return nil }
+        return try? decoder.decode(Array(view.payload))
+    }) else { return }
+    let peak = pcm.map { abs(Int($0)) }.max() ?? 0
+    if peak > 1000 {
+        delays.append((wallSeconds() - start) * 1000)
+        burstStart = nil
+    }
+}
+var tick = 0
+let toneFrames = speakerFrames[0]
+let silent = scenario.phones[2]
+let speaker = scenario.phones[0]
+// 100 ms of tone every 600 ms (the talk detector's hangover ends in between).
+let sender = scenario.generatorLoop.scheduleRepeatedTask(initialDelay: .zero, delay: .milliseconds(20)) { _ in
+    let phase = tick % 30
+    if phase < 5 {
+        if phase == 0 { burstStart = wallSeconds() }
+        speaker.send(toneFrames[phase], marker: phase == 0)
+    } else {
+        speaker.send(silenceFrame)
+    }
+    listener.send(silenceFrame)
+    silent.send(silenceFrame)
+    for phone in scenario.phones { phone.channel?.flush() }
+    tick += 1
+}
+try await Task.sleep(for: .milliseconds(Int64(bursts) * 600 + 1000))
+sender.cancel()
+let measured = try await scenario.generatorLoop.submit { delays.sorted() }.get()
+if measured.isEmpty {
+    print("no bursts came back")
+} else {
+    let median = measured[measured.count / 2]
+    let p99 = measured[min(measured.count - 1, Int(Double(measured.count) * 0.99))]
+    print("| bursts | median | p99 | min | max |")
+    print("|---|---|---|---|---|")
+    print("| \(measured.count) | \(String(format: "%.1f", median)) ms | \(String(format: "%.1f", p99)) ms | \(String(format: "%.1f", measured.first!)) ms | \(String(format: "%.1f", measured.last!)) ms |")
+}
+await tearDown(scenario)
+try await group.shutdownGracefully()

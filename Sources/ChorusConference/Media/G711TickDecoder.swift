@@ -1,0 +1,97 @@
+import ChorusCodecs
+import ChorusRTP
+
+/// Turns a G.711 participant's jitter buffer into one 20 ms frame of 48 kHz mono PCM per mixer tick.
+///
+/// The jitter buffer of a G.711 leg runs on a 10 ms tick (see ``MediaLeg``), so packets of 10, 20,
+/// 40 and 60 ms all play: this decoder pulls twice per mixer tick. Lost audio is concealed by
+/// spandsp's PLC, which repeats the last pitch period and fades it, and joins the next real audio
+/// smoothly (no click). The 8 kHz audio is resampled to 48 kHz with speexdsp's filter.
+/// One per participant, used on one thread.
+public final class G711TickDecoder {
+    public static let pullsPerTick = 2
+    static let samplesPerPull = 80
+    private let codec: G711Codec
+    private let concealer: G711Concealer
+    private let upsampler: AudioResampler
+    /// Decoded 8 kHz audio of the current packet (up to 120 ms), handed out 10 ms per pull.
+    private var decoded = [Int16](repeating: 0, count: 960)
+    private var pendingStart = 0
+    private var pendingEnd = 0
+    private var narrowband = [Int16](repeating: 0, count: 160)
+    public private(set) var concealedFrames = 0
+
+    public init(law: G711Law) throws {
+        codec = G711Codec(law: law)
+        concealer = G711Concealer()
+        upsampler = try AudioResampler(inputRate: 8_000, outputRate: 48_000)
+    }
+
+    /// Pulls one mixer tick (two 10 ms pulls) from `jitterBuffer` and writes 960 samples into `frame`.
+    public func nextFrame(
+        from jitterBuffer: inout JitterBuffer, nowMilliseconds: Int64, into frame: UnsafeMutableBufferPointer<Int16>
+    ) -> TickFrameKind {
+        var kinds: [TickFrameKind] = [.silence, .silence]
+        for pull in 0..<Self.pullsPerTick {
+            // The first half is due 10 ms before the tick, the second at it.
+            let now = nowMilliseconds - Int64(10 * (Self.pullsPerTick - 1 - pull))
+            let output = jitterBuffer.pull(now: now)
+            kinds[pull] = narrowband.withUnsafeMutableBufferPointer { all in
+                play(output, into: UnsafeMutableBufferPointer(rebasing: all[pull * Self.samplesPerPull..<(pull + 1) * Self.samplesPerPull]))
+            }
+        }
+        if kinds[0] == .silence && kinds[1] == .silence {
+            frame.update(repeating: 0)
+            upsampler.reset()
+            return .silence
+        }
+        let written = narrowband.withUnsafeBufferPointer { upsampler.process($0, into: frame) }
+        if written < frame.count {
+            for index in written..<frame.count { frame[index] = 0 }
+        }
+        return kinds.contains(.audio) ? .audio : .concealed
+    }
+
+    private func play(_ output: JitterBufferOutput, into chunk: UnsafeMutableBufferPointer<Int16>) -> TickFrameKind {
+        switch output {
+        case .frame(let payload, _, _):
+            let count = min(payload.count, decoded.count)
+            decoded.withUnsafeMutableBufferPointer { pcm in
+                payload.withUnsafeBufferPointer { bytes in
+                    codec.decode(UnsafeBufferPointer(rebasing: bytes[0..<count]), into: UnsafeMutableBufferPointer(rebasing: pcm[0..<count]))
+                }
+            }
+            pendingStart = 0
+            pendingEnd = count
+            return takePending(into: chunk)
+        case .covered:
+            return takePending(into: chunk)
+        case .lost:
+            pendingStart = 0
+            pendingEnd = 0
+            concealedFrames += 1
+            concealer.conceal(into: chunk)
+            return .concealed
+        case .silence:
+            pendingStart = 0
+            pendingEnd = 0
+            chunk.update(repeating: 0)
+            return .silence
+        }
+    }
+
+    private func takePending(into chunk: UnsafeMutableBufferPointer<Int16>) -> TickFrameKind {
+        let count = min(chunk.count, pendingEnd - pendingStart)
+        guard count > 0 else {
+            chunk.update(repeating: 0)
+            return .silence
+        }
+        decoded.withUnsafeBufferPointer { source in
+            for index in 0..<count { chunk[index] = source[pendingStart + index] }
+        }
+        for index in count..<chunk.count { chunk[index] = 0 }
+        pendingStart += count
+        concealer.received(chunk)
+        return .audio
+    }
+}

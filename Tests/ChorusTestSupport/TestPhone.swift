@@ -1,0 +1,320 @@
+import ChorusCodecs
+import ChorusRTP
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// A scripted SIP phone for integration tests: it dials a room over UDP on loopback, sends a sine
+/// tone as real Opus or G.711 RTP (SDES-SRTP if asked) every 20 ms, and records what it hears,
+/// decoded, so tests can check by spectrum who hears whom. Its SIP and SDP are written by hand
+/// here, independent of Chorus's own SDP code. Every wait is bounded.
+public final class TestPhone: @unchecked Sendable {
+    public enum Codec: String, Sendable {
+        case opus, pcmu, pcma
+        var payloadType: UInt8 { self == .opus ? 111 : (self == .pcmu ? 0 : 8) }
+        /// Sample rate of what the phone sends and records.
+        public var sampleRate: Int { self == .opus ? 48_000 : 8_000 }
+    }
+
+    public struct Options: Sendable {
+        public var codec: Codec = .opus
+        public var srtp = false
+        public var tone: Double = 440
+        public var amplitude = 0.25
+        public var rtcpMux = true
+        public init(codec: Codec = .opus, srtp: Bool = false, tone: Double = 440) {
+            self.codec = codec
+            self.srtp = srtp
+            self.tone = tone
+        }
+    }
+
+    public struct CallFailed: Error, CustomStringConvertible {
+        public let statusCode: Int
+        public let reason: String
+        public let warning: String?
+        public var description: String { "call failed: \(statusCode) \(reason) \(warning ?? "")" }
+    }
+
+    public let options: Options
+    public let sip: RawSIPClient
+    let media: any Channel
+    let room: String
+    public let callID = "phone-\(UInt64.random(in: 0...UInt64.max))"
+    let fromTag = "t\(UInt32.random(in: 0...UInt32.max))"
+    var toTag = ""
+    var cseq: UInt32 = 1
+    var contactURI = ""
+    /// The SDP answer Chorus sent.
+    public private(set) var answer = ""
+    private let localKey: [UInt8] = (0..<30).map { _ in UInt8.random(in: 0...255) }
+
+    // Media state: touched on the media channel's loop only.
+    private var remote: SocketAddress?
+    private var outbound: SRTPSession?
+    private var inbound: SRTPSession?
+    private var sendTask: RepeatedTask?
+    private var sequence = UInt16.random(in: 0...UInt16.max)
+    private var timestamp = UInt32.random(in: 0...UInt32.max)
+    private let ssrc = UInt32.random(in: 0...UInt32.max)
+    private var phase = 0
+    private var recorded: [Int16] = []
+    private var opusEncoder: OpusEncoder?
+    private var opusDecoder: OpusDecoder?
+    private var g711: G711Codec?
+    private var receivedPayloadType: UInt8 = 255
+
+    private init(options: Options, sip: RawSIPClient, media: any Channel, room: String) {
+        self.options = options
+        self.sip = sip
+        self.media = media
+        self.room = room
+    }
+
+    /// Dials `room` on `server` and completes the INVITE/200/ACK exchange. Throws ``CallFailed``
+    /// on a final non-2xx answer.
+    public static func dial(room: String, server: SocketAddress, options: Options = Options()) async throws -> TestPhone {
+        let sip = try await RawSIPClient.connect(.udp, to: server)
+        let holder = MediaHandler()
+        let media = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelInitializer { $0.pipeline.addHandler(holder) }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let phone = TestPhone(options: options, sip: sip, media: media, room: room)
+        holder.phone = phone
+        do {
+            try await phone.invite()
+        } catch {
+            try? await media.close()
+            await sip.close()
+            throw error
+        }
+        return phone
+    }
+
+    var mediaPort: Int { media.localAddress?.port ?? 0 }
+
+    func offer(direction: String = "sendrecv") -> String {
+        let proto = options.srtp ? "RTP/SAVP" : "RTP/AVP"
+        var lines = [
+            "v=0", "o=phone 1 \(cseq) IN IP4 127.0.0.1", "s=-", "c=IN IP4 127.0.0.1", "t=0 0",
+            "m=audio \(mediaPort) \(proto) \(options.codec.payloadType) 101",
+        ]
+        switch options.codec {
+        case .opus: lines += ["a=rtpmap:111 opus/48000/2", "a=fmtp:111 useinbandfec=1"]
+        case .pcmu: lines += ["a=rtpmap:0 PCMU/8000"]
+        case .pcma: lines += ["a=rtpmap:8 PCMA/8000"]
+        }
+        lines += ["a=rtpmap:101 telephone-event/8000", "a=fmtp:101 0-16", "a=ptime:20", "a=\(direction)"]
+        if options.rtcpMux { lines.append("a=rtcp-mux") }
+        if options.srtp { lines.append("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:\(Data(localKey).base64EncodedString())") }
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    func request(_ method: String, body: String = "", extraHeaders: [String] = []) -> String {
+        let uri = method == "INVITE" && toTag.isEmpty ? "sip:\(room)@\(sip.server.ipAddress ?? "127.0.0.1"):\(sip.server.port ?? 5060)" : contactURI
+        var lines = [
+            "\(method) \(uri) SIP/2.0",
+            "Via: SIP/2.0/UDP 127.0.0.1:\(sip.localPort);branch=z9hG4bK\(UInt64.random(in: 0...UInt64.max));rport",
+            "Max-Forwards: 70",
+            "From: <sip:phone@127.0.0.1>;tag=\(fromTag)",
+            "To: <sip:\(room)@127.0.0.1>" + (toTag.isEmpty ? "" : ";tag=\(toTag)"),
+            "Call-ID: \(callID)",
+            "CSeq: \(cseq) \(method)",
+            "Contact: <sip:phone@127.0.0.1:\(sip.localPort)>",
+        ] + extraHeaders
+        if !body.isEmpty { lines.append("Content-Type: application/sdp") }
+        lines.append("Content-Length: \(body.utf8.count)")
+        return lines.joined(separator: "\r\n") + "\r\n\r\n" + body
+    }
+
+    private func invite() async throws {
+        try await sip.send(request("INVITE", body: offer()))
+        let response = try await sip.response(timeout: .seconds(5))
+        guard response.statusCode == 200 else {
+            throw CallFailed(statusCode: response.statusCode, reason: response.reasonPhrase, warning: response.headers.values("Warning").first)
+        }
+        toTag = response.to.tag ?? ""
+        contactHeader = response.headers.values("Contact").first ?? ""
+        contactURI = response.headers.values("Contact").first.map { value in
+            let start = value.firstIndex(of: "<").map { value.index(after: $0) } ?? value.startIndex
+            let end = value.firstIndex(of: ">") ?? value.endIndex
+            return String(value[start..<end])
+        } ?? ""
+        answer = String(decoding: response.body, as: UTF8.self)
+        try await sip.send(request("ACK"))
+        try await configureMedia(answer: answer)
+    }
+
+    /// The Contact header of the 200 OK (tests check `isfocus`).
+    public private(set) var contactHeader = ""
+
+    private func configureMedia(answer: String) async throws {
+        let lines = answer.split(whereSeparator: \.isNewline).map(String.init)
+        let address = lines.first { $0.hasPrefix("c=IN IP") }.map { String($0.split(separator: " ").last ?? "") } ?? "127.0.0.1"
+        let mLine = lines.first { $0.hasPrefix("m=audio ") }?.split(separator: " ") ?? []
+        let port = mLine.count > 3 ? Int(mLine[1]) ?? 0 : 0
+        let payloadType = mLine.count > 3 ? UInt8(mLine[3]) ?? 255 : 255
+        let crypto = lines.first { $0.hasPrefix("a=crypto:") }
+        let remoteKey = crypto.flatMap { line -> [UInt8]? in
+            guard let range = line.range(of: "inline:") else { return nil }
+            let key = line[range.upperBound...].split(separator: "|").first.map(String.init) ?? ""
+            return Data(base64Encoded: key).map { [UInt8]($0) }
+        }
+        let remote = try SocketAddress(ipAddress: address, port: port)
+        let codec = options.codec
+        let srtp = options.srtp
+        let localKey = self.localKey
+        try await media.eventLoop.submit {
+            self.remote = remote
+            self.receivedPayloadType = payloadType
+            if srtp, let remoteKey {
+                self.outbound = try SRTPSession(suite: .aesCM128HMACSHA1_80, keyingMaterial: localKey, direction: .outbound)
+                self.inbound = try SRTPSession(suite: .aesCM128HMACSHA1_80, keyingMaterial: remoteKey, direction: .inbound)
+            }
+            switch codec {
+            case .opus:
+                self.opusEncoder = try OpusEncoder(configuration: OpusEncoderConfiguration(bitrate: 32_000))
+                self.opusDecoder = try OpusDecoder(sampleRate: 48_000, channels: 1)
+            case .pcmu: self.g711 = G711Codec(law: .muLaw)
+            case .pcma: self.g711 = G711Codec(law: .aLaw)
+            }
+        }.get()
+    }
+
+    /// Starts sending the tone, one 20 ms packet per 20 ms.
+    public func startSending() {
+        media.eventLoop.execute {
+            guard self.sendTask == nil else { return }
+            self.sendTask = self.media.eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: .milliseconds(20)) { _ in
+                self.sendFrame()
+            }
+        }
+    }
+
+    public func stopSending() async {
+        try? await media.eventLoop.submit {
+            self.sendTask?.cancel()
+            self.sendTask = nil
+        }.get()
+    }
+
+    private func sendFrame() {
+        guard let remote else { return }
+        let rate = Double(options.codec.sampleRate)
+        let samples = options.codec.sampleRate / 50
+        let pcm = (0..<samples).map { index in
+            Int16(options.amplitude * 32767 * sin(2 * Double.pi * options.tone * Double(phase + index) / rate))
+        }
+        phase += samples
+        var payload: [UInt8]
+        if let opusEncoder {
+            guard let encoded = try? opusEncoder.encode(pcm) else { return }
+            payload = encoded
+        } else if let g711 {
+            payload = g711.encode(pcm)
+        } else {
+            return
+        }
+        var packet = RTPPacket(
+            header: RTPHeader(payloadType: options.codec.payloadType, sequenceNumber: sequence, timestamp: timestamp, ssrc: ssrc),
+            payload: payload
+        ).serialized()
+        sequence &+= 1
+        timestamp &+= UInt32(samples)
+        if let outbound { try? outbound.protect(rtp: &packet) }
+        media.writeAndFlush(AddressedEnvelope(remoteAddress: remote, data: media.allocator.buffer(bytes: packet)), promise: nil)
+    }
+
+    /// Sends raw bytes to Chorus's media port (for bad-input tests).
+    public func sendRawMedia(_ bytes: [UInt8]) async throws {
+        let remote: SocketAddress? = try await media.eventLoop.submit { self.remote }.get()
+        guard let remote else { return }
+        try await media.writeAndFlush(AddressedEnvelope(remoteAddress: remote, data: media.allocator.buffer(bytes: bytes)))
+    }
+
+    fileprivate func received(_ datagram: ByteBuffer) {
+        var bytes = Array(datagram.readableBytesView)
+        guard bytes.count >= 12 else { return }
+        // RTCP (multiplexed): packet types 200...206 in the second byte.
+        if (200...206).contains(bytes[1]) { return }
+        if let inbound {
+            guard (try? inbound.unprotect(srtp: &bytes)) != nil else { return }
+        }
+        guard let (payloadType, payload) = bytes.withUnsafeBytes({ raw -> (UInt8, [UInt8])? in
+            guard let view = try? RTPPacketView(bytes: raw) else { return nil }
+            return (view.payloadType, Array(view.payload))
+        }) else { return }
+        guard payloadType == receivedPayloadType else { return }
+        if let opusDecoder {
+            if let pcm = try? opusDecoder.decode(payload) { recorded += pcm }
+        } else if let g711 {
+            recorded += g711.decode(payload)
+        }
+    }
+
+    /// What the phone heard so far (at ``Codec/sampleRate``).
+    public func recording() async -> [Int16] {
+        (try? await media.eventLoop.submit { self.recorded }.get()) ?? []
+    }
+
+    public func clearRecording() async {
+        try? await media.eventLoop.submit { self.recorded.removeAll() }.get()
+    }
+
+    /// Records for `duration` from now and returns just that audio.
+    public func listen(for duration: Duration) async throws -> [Int16] {
+        await clearRecording()
+        try await Task.sleep(for: duration)
+        return await recording()
+    }
+
+    /// Sends a re-INVITE with the same offer in `direction`; returns the final response.
+    public func reInvite(direction: String) async throws -> Int {
+        cseq += 1
+        try await sip.send(request("INVITE", body: offer(direction: direction)))
+        let response = try await sip.response(timeout: .seconds(5))
+        if response.statusCode == 200 { try await sip.send(request("ACK")) }
+        return response.statusCode
+    }
+
+    /// Sends BYE and returns the status of the answer.
+    @discardableResult
+    public func hangUp() async throws -> Int {
+        await stopSending()
+        cseq += 1
+        try await sip.send(request("BYE"))
+        return try await sip.response(timeout: .seconds(5)).statusCode
+    }
+
+    /// Waits for a request from Chorus (e.g. its BYE) and answers it 200.
+    public func awaitRequest(_ method: String, timeout: Duration) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            guard let bytes = await sip.receive(timeout: deadline - ContinuousClock.now) else { break }
+            let text = String(buffer: bytes)
+            guard text.hasPrefix(method + " ") else { continue }
+            // Answer with the request's own Via/From/To/Call-ID/CSeq.
+            let headers = text.components(separatedBy: "\r\n").filter {
+                ["Via:", "From:", "To:", "Call-ID:", "CSeq:"].contains { prefix in $0.hasPrefix(prefix) }
+            }
+            let response = (["SIP/2.0 200 OK"] + headers + ["Content-Length: 0"]).joined(separator: "\r\n") + "\r\n\r\n"
+            try await sip.send(response)
+            return true
+        }
+        return false
+    }
+
+    public func close() async {
+        await stopSending()
+        try? await media.close()
+        await sip.close()
+    }
+}
+
+private final class MediaHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    weak var phone: TestPhone?
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        phone?.received(unwrapInboundIn(data).data)
+    }
+}
