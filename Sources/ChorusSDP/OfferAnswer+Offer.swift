@@ -104,7 +104,7 @@ extension OfferAnswer {
             throw .notAcceptable("answer rejected the audio stream")
         }
         guard media.proto.uppercased() == offered.proto.uppercased() else {
-            throw .notAcceptable("answer changed the transport from \(offered.proto) to \(media.proto)")
+            throw .notAcceptable("answer changed the transport from \(offered.proto) to \(excerpt(ofPeerText: media.proto))")
         }
         var codec: NegotiatedCodec?
         for payloadType in media.payloadTypes {

@@ -107,7 +107,7 @@ public enum OfferAnswer {
             return .rejected(nil)
         }
         guard AudioStreamNegotiation.supportedProtos.contains(media.proto.uppercased()) else {
-            return .rejected("unsupported transport \(media.proto)")
+            return .rejected("unsupported transport \(excerpt(ofPeerText: media.proto))")
         }
         guard let codec = AudioStreamNegotiation.chooseCodec(in: media, session: offer, supported: capabilities.codecs)
         else {

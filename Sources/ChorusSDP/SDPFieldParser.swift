@@ -75,12 +75,12 @@ enum SDPFieldParser {
         }
         let portParts = tokens[1].split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         guard let port = DecimalParser.int(portParts[0]), port <= 65_535 else {
-            throw line.error("m= line has a bad port \"\(tokens[1])\"")
+            throw line.error("m= line has a bad port '\(excerpt(ofPeerText: tokens[1]))'")
         }
         var portCount: Int?
         if portParts.count == 2 {
             guard let count = DecimalParser.int(portParts[1]), count >= 1 else {
-                throw line.error("m= line has a bad port count \"\(tokens[1])\"")
+                throw line.error("m= line has a bad port count '\(excerpt(ofPeerText: tokens[1]))'")
             }
             portCount = count
         }

@@ -146,6 +146,13 @@ final class AnswerCodecTests: XCTestCase {
             try offer("m=audio 5000 UDP/TLS/RTP/SAVPF 111"), status: 488, warningContains: "unsupported transport UDP/TLS/RTP/SAVPF")
     }
 
+    func testPeerTextInWarningsIsSanitizedAndShort() throws {
+        let proto = "RTP/\"X\\" + String(repeating: "Y", count: 100)
+        assertAnswerFails(
+            try offer("m=audio 5000 \(proto) 0"), status: 488,
+            warningContains: "unsupported transport RTP/?X?" + String(repeating: "Y", count: 25) + "...")
+    }
+
     func testMissingConnectionIs400() throws {
         assertAnswerFails(try offer(sessionConnection: nil), status: 400, warningContains: "SDP has no connection address")
         // A media-level c= is enough.

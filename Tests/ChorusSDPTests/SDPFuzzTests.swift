@@ -90,10 +90,17 @@ final class SDPFuzzTests: XCTestCase {
             guard reparsed == description else { return }
 
             // Negotiation must not crash either, and what it produces must be valid SDP with as many m-lines.
-            if let result = try? answerOffer(description) {
+            do {
+                let result = try answerOffer(description)
                 answered += 1
                 let answer = try SessionDescription(parsing: result.answer.serialized())
                 XCTAssertEqual(answer.media.count, description.media.count)
+            } catch let failure as NegotiationFailure {
+                // Warnings go into a quoted SIP header: printable ASCII without quotes or backslashes.
+                XCTAssertTrue([400, 488].contains(failure.statusCode))
+                XCTAssertTrue(
+                    failure.warning.unicodeScalars.allSatisfy { (0x20..<0x7F).contains($0.value) && $0 != "\"" && $0 != "\\" },
+                    failure.warning)
             }
         }
         // The mutations must leave enough inputs parseable for the round-trip check to mean something.
