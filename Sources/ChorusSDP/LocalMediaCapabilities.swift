@@ -6,7 +6,8 @@ public struct LocalMediaCapabilities: Sendable {
     public var srtpPolicy: SRTPPolicy
     /// The supported SDES suites in Chorus's order of preference; suites Chorus has no key length for are ignored.
     public var cryptoSuites: [String]
-    /// Secure random bytes for SDES keys: returns exactly as many bytes as asked.
+    /// Secure random bytes for SDES keys. It must return exactly as many bytes as asked, and never the peer's
+    /// key twice in a row: either would be a bug that Chorus traps on rather than send weak keys.
     public var randomBytes: @Sendable (Int) -> [UInt8]
 
     /// The suites Chorus supports by default, strongest-compatible first.

@@ -32,7 +32,7 @@ extension OfferAnswer {
         formats.append(String(telephoneEvent))
         attributes.append(SDPAttribute(name: "rtpmap", value: "\(telephoneEvent) telephone-event/8000"))
         attributes.append(SDPAttribute(name: "fmtp", value: "\(telephoneEvent) 0-16"))
-        attributes.append(contentsOf: self.transportAttributes(transport: transport, direction: direction, rtcpMux: true))
+        attributes.append(contentsOf: self.transportAttributes(transport: transport, direction: direction, rtcpMux: true, isOffer: true))
 
         var cryptos: [PendingOffer.OfferedCrypto] = []
         if capabilities.srtpPolicy != .off {

@@ -180,16 +180,21 @@ public enum OfferAnswer {
         )
     }
 
-    /// `a=ptime`, `a=rtcp-mux` or `a=rtcp` (only when RTCP is not on RTP + 1), and the direction.
+    /// `a=ptime`, `a=rtcp-mux`, `a=rtcp` (only when RTCP is not on RTP + 1 and may be used), and the direction.
+    ///
+    /// An offer that proposes multiplexing still names its RTCP port, for a peer that declines it (RFC 5761 §5.1.1);
+    /// an answer that accepts multiplexing has no separate RTCP port.
     static func transportAttributes(
         transport: LocalTransport,
         direction: MediaDirection,
-        rtcpMux: Bool
+        rtcpMux: Bool,
+        isOffer: Bool = false
     ) -> [SDPAttribute] {
         var attributes = [SDPAttribute(name: "ptime", value: "20")]
         if rtcpMux {
             attributes.append(SDPAttribute(name: "rtcp-mux"))
-        } else if transport.rtcpPort != transport.rtpPort + 1 {
+        }
+        if (!rtcpMux || isOffer) && transport.rtcpPort != transport.rtpPort + 1 {
             attributes.append(SDPAttribute(name: "rtcp", value: String(transport.rtcpPort)))
         }
         attributes.append(SDPAttribute(name: direction.rawValue))

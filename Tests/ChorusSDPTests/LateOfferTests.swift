@@ -35,6 +35,21 @@ final class LateOfferTests: XCTestCase {
         XCTAssertEqual(self.makeOffer(.off, direction: .sendonly).offer.media[0].direction(), .sendonly)
     }
 
+    func testOfferNamesASeparateRTCPPortForPeersThatDoNotMultiplex() throws {
+        let transport = LocalTransport(address: "198.51.100.7", rtpPort: 20_000, rtcpPort: 20_500)
+        let (offer, pending) = OfferAnswer.makeOffer(
+            transport: transport, capabilities: testCapabilities(srtpPolicy: .off), session: testSession)
+        XCTAssertTrue(offer.media[0].rtcpMux)
+        XCTAssertEqual(offer.media[0].rtcp, SDPRTCPAttribute(port: 20_500))
+        // The peer declines multiplexing: both sides keep separate RTCP ports.
+        var answer = try self.peerAnswer(to: offer)
+        answer.media[0].attributes.removeAll { $0.name == "rtcp-mux" }
+        let audio = try OfferAnswer.acceptAnswer(answer, to: pending)
+        XCTAssertFalse(audio.rtcpMux)
+        XCTAssertEqual(audio.remoteRTCPPort, 6_001)
+        XCTAssertEqual(audio.remoteRTCPAddress, "203.0.113.9")
+    }
+
     func testOfferSRTPByPolicy() {
         let required = self.makeOffer(.required).offer.media[0]
         XCTAssertEqual(required.proto, "RTP/SAVP")
