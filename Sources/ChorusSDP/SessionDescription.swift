@@ -1,7 +1,8 @@
 /// A parsed SDP body (RFC 8866): the session-level lines and the media sections.
 ///
 /// Lines Chorus does not interpret are kept in `otherLines` and `attributes`, so
-/// `SessionDescription(parsing: description.serialized())` gives back an equal value.
+/// `SessionDescription(parsing: description.serialized())` gives back an equal value (for bodies comfortably inside
+/// `SDPLimits`: serializing adds CRs, and `s=`/`t=` lines when they were missing).
 public struct SessionDescription: Equatable, Sendable {
     /// `v=`: the protocol version, always 0 in practice.
     public var version: Int
