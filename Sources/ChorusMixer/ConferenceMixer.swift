@@ -12,6 +12,9 @@
 /// The work per tick is one energy sum per participant with input, plus a few frame-sized
 /// passes per mixed talker; the hot path neither allocates nor hashes.
 ///
+/// Sums are Int32, which holds up to 4096 simultaneous full-scale talkers at maximum gain;
+/// ``MixerConfiguration/maximumMixedSpeakers`` bounds that for very large rooms.
+///
 /// A mixer belongs to one room and is used from that room's thread only.
 public final class ConferenceMixer {
     /// The configuration the mixer was created with.

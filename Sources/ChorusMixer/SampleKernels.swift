@@ -12,8 +12,8 @@ enum SampleKernels {
         return total
     }
 
-    /// `accumulator += samples`. Safe with wrapping adds while fewer than 65536 full-scale
-    /// streams at the maximum gain of 16 are summed (the mixer's sums stay far below 2^31).
+    /// `accumulator += samples`. Wrapping adds are safe: even 4096 full-scale streams at the
+    /// maximum gain of 16 stay below 2^31, and rooms mix a handful.
     static func add(_ samples: UnsafeBufferPointer<Int16>, into accumulator: UnsafeMutableBufferPointer<Int32>) {
         precondition(samples.count == accumulator.count)
         for index in 0..<accumulator.count {

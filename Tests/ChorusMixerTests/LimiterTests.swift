@@ -90,6 +90,23 @@ final class LimiterTests: XCTestCase {
         }
     }
 
+    func testGainDoesNotStepAtFrameBoundaries() {
+        // 440 Hz does not fit a frame, so most boundaries fall on large samples, where a gain
+        // step would be heard as a click; the loud-to-quiet switch tests the start of release.
+        let recording = Self.record(frames: 0..<40, frequency: 440) { frame in frame < 15 ? 1.0 : 0.05 }
+        let tenthTalkersSum = recording.unlimitedSum.map { frame in frame.map { $0 / 10 * 9 } }
+        for (output, unlimited) in [(recording.listener, recording.unlimitedSum), (recording.talker, tenthTalkersSum)] {
+            for frame in 1..<output.count {
+                let before = unlimited[frame - 1][frameLength - 1]
+                let after = unlimited[frame][0]
+                guard abs(before) > 2000 && abs(after) > 2000 else { continue }
+                let gainBefore = Double(output[frame - 1][frameLength - 1]) / Double(before)
+                let gainAfter = Double(output[frame][0]) / Double(after)
+                XCTAssertEqual(gainAfter, gainBefore, accuracy: 0.003, "gain step into frame \(frame)")
+            }
+        }
+    }
+
     func testGainRecoversToUnityAfterTheLoudPart() {
         let recording = self.loudThenQuiet()
         let gains = zip(recording.listener, recording.unlimitedSum).map { self.gain(of: $0, relativeTo: $1) }
