@@ -129,6 +129,25 @@ final class LimiterTests: XCTestCase {
         XCTAssertLessThan(spread / gains.min()!, 0.002, "gain moves frame to frame: pumping")
     }
 
+    func testOutputGainIsLimitedToo() {
+        let mixer = ConferenceMixer()
+        let talker = mixer.addParticipant()
+        let otherTalker = mixer.addParticipant()
+        let loudListener = mixer.addParticipant(controls: .init(outputGain: 16))
+        mixer.setControls(.init(outputGain: 16), for: talker)
+        for frame in 0..<3 {
+            mixer.feed(talker, toneFrame(frequency: 440, amplitude: 0.2, frame: frame))
+            mixer.feed(otherTalker, toneFrame(frequency: 700, amplitude: 0.2, frame: frame))
+            mixer.mix()
+            for slot in [talker, loudListener] {
+                XCTAssertEqual(mixer.output(for: slot), .individual)
+                let peak = mixer.heard(by: slot).map { abs(Int($0)) }.max()!
+                XCTAssertLessThanOrEqual(peak, self.threshold + 1)
+                XCTAssertGreaterThan(peak, self.threshold - 200)
+            }
+        }
+    }
+
     func testOnsetInTheMiddleOfAFrameIsCaught() {
         let mixer = ConferenceMixer()
         let talkers = (0..<10).map { _ in mixer.addParticipant() }
