@@ -6,8 +6,8 @@ internal import CSpeexDSP
 /// when going up, no aliasing when going down.
 ///
 /// ## Delay
-/// The filter delays the signal by ``latencySamples`` output samples (at quality 5:
-/// 48 at 8 → 48 kHz, 8 at 48 → 8 kHz). The wrapper does *not* call
+/// The filter delays the signal by ``latencySamples`` output samples: at quality 5 that is
+/// 5 ms either way (240 samples at 8 → 48 kHz, 40 at 48 → 8 kHz). The wrapper does *not* call
 /// `speex_resampler_skip_zeros`: skipping the leading zeros would make the first frames
 /// shorter, while the mixer needs exactly one 20 ms frame out per 20 ms frame in from the
 /// start (160 in → 960 out, 960 in → 160 out). A few milliseconds of constant delay cost less.
