@@ -3,8 +3,9 @@ internal import CSpanDSP
 /// Packet loss concealment for 8 kHz audio (spandsp's `plc_state_t`), freed with the object.
 ///
 /// Feed every frame that arrived to ``received(_:)`` and call ``conceal(into:)`` for every frame
-/// that did not. During a loss it repeats the last pitch period of the history, fading it out
-/// over about 50 ms; the first good frame afterwards is cross-faded into the synthetic audio.
+/// that did not. During a loss it repeats the last pitch period of the history, fading to
+/// silence within about 60 ms; the first good frame afterwards is cross-faded into the
+/// synthetic audio.
 ///
 /// Not thread-safe: it holds the history of one incoming stream; use it from one thread.
 public final class G711Concealer {
