@@ -31,6 +31,25 @@ func wallSeconds() -> Double {
     return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
 }
 
+/// `value` with `digits` decimals (no Foundation here).
+func fixed(_ value: Double, _ digits: Int) -> String {
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    let scaled = Int((abs(value) * scale).rounded())
+    let whole = scaled / Int(scale)
+    var fraction = String(scaled % Int(scale))
+    while fraction.count < digits { fraction = "0" + fraction }
+    return (value < 0 ? "-" : "") + "\(whole)" + (digits > 0 ? "." + fraction : "")
+}
+
+/// Mutable state of the generator, touched only on the generator's event loop.
+final class GeneratorState: @unchecked Sendable {
+    var frameIndex = 0
+    var tick = 0
+    var burstStart: Double?
+    var delays: [Double] = []
+}
+
 var arguments = CommandLine.arguments.dropFirst()
 var seconds = 10.0
 var sizes = [10, 100, 500]
@@ -117,8 +136,9 @@ func makeScenario(participants: Int, group: MultiThreadedEventLoopGroup, basePor
         legs.append(leg)
     }
     let format = ParticipantAudioFormat(codec: .opus, opus: OpusEncoderConfiguration(bitrate: 32_000, complexity: 5))
+    let openedLegs = legs
     try await roomLoop.submit {
-        for (index, leg) in legs.enumerated() { try room.add(ParticipantID(UInt64(index + 1)), leg: leg, format: format) }
+        for (index, leg) in openedLegs.enumerated() { try room.add(ParticipantID(UInt64(index + 1)), leg: leg, format: format) }
         room.start()
     }.get()
     return Scenario(roomLoop: roomLoop, generatorLoop: generatorLoop, room: room, phones: phones, legs: legs)
@@ -146,13 +166,13 @@ var basePort = 40_000
 for size in sizes {
     let scenario = try await makeScenario(participants: size, group: group, basePort: basePort)
     basePort += 2 * size + 2
-    var frameIndex = 0
+    let state = GeneratorState()
     let sender = scenario.generatorLoop.scheduleRepeatedTask(initialDelay: .zero, delay: .milliseconds(20)) { _ in
         for (index, phone) in scenario.phones.enumerated() {
-            phone.send(index < 3 ? speakerFrames[index][frameIndex % 50] : silenceFrame)
+            phone.send(index < 3 ? speakerFrames[index][state.frameIndex % 50] : silenceFrame)
         }
         for phone in scenario.phones { phone.channel?.flush() }
-        frameIndex += 1
+        state.frameIndex += 1
     }
     try await Task.sleep(for: .seconds(1))  // warm up: buffers filled, talk detected
     let cpuStart = try await scenario.roomLoop.submit { threadCPUSeconds() }.get()
@@ -164,8 +184,8 @@ for size in sizes {
     let share = (cpuEnd - cpuStart) / wall
     let perParticipantMs = (cpuEnd - cpuStart) / wall / Double(size) * 1000
     let (speakers, clock) = try await scenario.roomLoop.submit { (scenario.room.activeSpeakers.count, scenario.room.clockStatistics) }.get()
-    let lateness = clock.map { String(format: "%.1f ms", $0.lateness.percentileMilliseconds(0.99)) } ?? "-"
-    print("| \(size) | \(String(format: "%.1f", share * 100)) % of a core | \(String(format: "%.3f", perParticipantMs)) ms | \(speakers) | \(lateness) | \(clock?.skipped ?? 0) |")
+    let lateness = clock.map { fixed($0.lateness.percentileMilliseconds(0.99), 1) + " ms" } ?? "-"
+    print("| \(size) | \(fixed(share * 100, 1)) % of a core | \(fixed(perParticipantMs, 3)) ms | \(speakers) | \(lateness) | \(clock?.skipped ?? 0) |")
     await tearDown(scenario)
 }
 
@@ -174,11 +194,10 @@ for size in sizes {
 print("\n## Added delay (3 participants, 100 ms bursts, loopback, zero jitter)\n")
 let scenario = try await makeScenario(participants: 3, group: group, basePort: basePort)
 let decoder = try OpusDecoder(sampleRate: 48_000, channels: 1)
-var burstStart: Double?
-var delays: [Double] = []
+let state = GeneratorState()
 let listener = scenario.phones[1]
 listener.onPacket = { buffer in
-    guard let start = burstStart else { return }
+    guard let start = state.burstStart else { return }
     let bytes = Array(buffer.readableBytesView)
     guard let pcm = bytes.withUnsafeBytes({ raw -> [Int16]? in
         guard let view = try? RTPPacketView(bytes: raw), view.payloadType == 111 else { return nil }
@@ -186,19 +205,18 @@ listener.onPacket = { buffer in
     }) else { return }
     let peak = pcm.map { abs(Int($0)) }.max() ?? 0
     if peak > 1000 {
-        delays.append((wallSeconds() - start) * 1000)
-        burstStart = nil
+        state.delays.append((wallSeconds() - start) * 1000)
+        state.burstStart = nil
     }
 }
-var tick = 0
 let toneFrames = speakerFrames[0]
 let silent = scenario.phones[2]
 let speaker = scenario.phones[0]
 // 100 ms of tone every 600 ms (the talk detector's hangover ends in between).
 let sender = scenario.generatorLoop.scheduleRepeatedTask(initialDelay: .zero, delay: .milliseconds(20)) { _ in
-    let phase = tick % 30
+    let phase = state.tick % 30
     if phase < 5 {
-        if phase == 0 { burstStart = wallSeconds() }
+        if phase == 0 { state.burstStart = wallSeconds() }
         speaker.send(toneFrames[phase], marker: phase == 0)
     } else {
         speaker.send(silenceFrame)
@@ -206,11 +224,11 @@ let sender = scenario.generatorLoop.scheduleRepeatedTask(initialDelay: .zero, de
     listener.send(silenceFrame)
     silent.send(silenceFrame)
     for phone in scenario.phones { phone.channel?.flush() }
-    tick += 1
+    state.tick += 1
 }
 try await Task.sleep(for: .milliseconds(Int64(bursts) * 600 + 1000))
 sender.cancel()
-let measured = try await scenario.generatorLoop.submit { delays.sorted() }.get()
+let measured = try await scenario.generatorLoop.submit { state.delays.sorted() }.get()
 if measured.isEmpty {
     print("no bursts came back")
 } else {
@@ -218,7 +236,7 @@ if measured.isEmpty {
     let p99 = measured[min(measured.count - 1, Int(Double(measured.count) * 0.99))]
     print("| bursts | median | p99 | min | max |")
     print("|---|---|---|---|---|")
-    print("| \(measured.count) | \(String(format: "%.1f", median)) ms | \(String(format: "%.1f", p99)) ms | \(String(format: "%.1f", measured.first!)) ms | \(String(format: "%.1f", measured.last!)) ms |")
+    print("| \(measured.count) | \(fixed(median, 1)) ms | \(fixed(p99, 1)) ms | \(fixed(measured.first!, 1)) ms | \(fixed(measured.last!, 1)) ms |")
 }
 await tearDown(scenario)
 try await group.shutdownGracefully()

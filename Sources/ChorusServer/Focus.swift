@@ -20,7 +20,7 @@ import NIOCore
 /// ``ConferenceRoomDelegate``, hopping here.
 final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Sendable {
     /// One call into a room, from INVITE to its end.
-    final class Call {
+    final class Call: @unchecked Sendable {
         let participant: ParticipantID
         let roomID: String
         let room: ConferenceRoom
@@ -130,7 +130,7 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
             } catch {
                 invite.reject(error.statusCode, reason: error.statusCode == 400 ? "Malformed SDP" : "Not Acceptable Here", headers: warning(error.warning))
                 logger.info("refused the offer of a call into \(roomID): \(error.warning)")
-                return end(call, reason: "offer refused")
+                end(call, reason: "offer refused"); return
             }
         } else {
             // Late offer (RFC 3261 §13.2.1): Chorus offers in the 200 OK, the answer comes in the ACK.
@@ -153,12 +153,12 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
                     end(call, reason: "media unavailable")
                 case .success(let leg):
                     call.leg = leg
-                    guard invite.isPending, !call.ended else { return end(call, reason: "cancelled") }
+                    guard invite.isPending, !call.ended else { end(call, reason: "cancelled"); return }
                     if let audio = call.audio { join(call, audio: audio) }
                     var contactParameters = SIPParameters()
                     contactParameters.set("isfocus", nil)
                     guard let dialog = invite.accept(body: Array(body.serialized().utf8), contactParameters: contactParameters) else {
-                        return end(call, reason: "not answered")
+                        end(call, reason: "not answered"); return
                     }
                     call.invite = nil
                     call.dialog = dialog

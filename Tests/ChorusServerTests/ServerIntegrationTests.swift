@@ -84,6 +84,22 @@ final class ServerIntegrationTests: XCTestCase {
         await server.shutdown()
     }
 
+    func testGarbageSDPGets400AndAVideoOnlyOffer488() async throws {
+        let server = try await TestServer.start()
+        let client = try await RawSIPClient.connect(.udp, to: try await server.address(.udp))
+        try await client.send(request("INVITE", client: client, body: "this is not SDP\r\n", contentType: "application/sdp"))
+        let garbage = try await client.response()
+        XCTAssertEqual(garbage.statusCode, 400)
+        XCTAssertNotNil(garbage.headers["Warning"], "400 says what was wrong")
+        let video = "v=0\r\no=x 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=video 4000 RTP/AVP 96\r\na=rtpmap:96 VP8/90000\r\n"
+        try await client.send(request("INVITE", client: client, body: video, contentType: "application/sdp"))
+        let noAudio = try await client.response()
+        XCTAssertEqual(noAudio.statusCode, 488)
+        XCTAssertNotNil(noAudio.headers["Warning"])
+        await client.close()
+        await server.shutdown()
+    }
+
     func testGenericRejections() async throws {
         let server = try await TestServer.start()
         let client = try await RawSIPClient.connect(.udp, to: try await server.address(.udp))

@@ -294,8 +294,8 @@ public final class TestPhone: @unchecked Sendable {
             let text = String(buffer: bytes)
             guard text.hasPrefix(method + " ") else { continue }
             // Answer with the request's own Via/From/To/Call-ID/CSeq.
-            let headers = text.components(separatedBy: "\r\n").filter {
-                ["Via:", "From:", "To:", "Call-ID:", "CSeq:"].contains { prefix in $0.hasPrefix(prefix) }
+            let headers = text.components(separatedBy: "\r\n").filter { line in
+                ["Via:", "From:", "To:", "Call-ID:", "CSeq:"].contains { line.hasPrefix($0) }
             }
             let response = (["SIP/2.0 200 OK"] + headers + ["Content-Length: 0"]).joined(separator: "\r\n") + "\r\n\r\n"
             try await sip.send(response)

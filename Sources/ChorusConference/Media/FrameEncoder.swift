@@ -17,8 +17,9 @@ final class FrameEncoder {
     private var packets: [(range: Range<Int>, samples: Int)] = []
     /// G.711 audio waiting to fill a packet (packet times of 40 and 60 ms).
     private var pendingG711: [UInt8] = []
-    private var narrowband = [Int16](repeating: 0, count: 160)
-    private var narrowbandEncoded = [UInt8](repeating: 0, count: 160)
+    /// One sample of room beyond the exact ratio, as the resampler asks.
+    private var narrowband = [Int16](repeating: 0, count: 161)
+    private var narrowbandEncoded = [UInt8](repeating: 0, count: 161)
     /// The tick whose frame was encoded last: shared encoders encode once per tick.
     var encodedTick = -1
 

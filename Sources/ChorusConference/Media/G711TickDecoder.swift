@@ -19,6 +19,8 @@ public final class G711TickDecoder {
     private var pendingStart = 0
     private var pendingEnd = 0
     private var narrowband = [Int16](repeating: 0, count: 160)
+    /// The resampler may ask for one sample of room beyond the exact ratio.
+    private var wideband = [Int16](repeating: 0, count: 961)
     public private(set) var concealedFrames = 0
 
     public init(law: G711Law) throws {
@@ -45,10 +47,14 @@ public final class G711TickDecoder {
             upsampler.reset()
             return .silence
         }
-        let written = narrowband.withUnsafeBufferPointer { upsampler.process($0, into: frame) }
-        if written < frame.count {
-            for index in written..<frame.count { frame[index] = 0 }
+        let written = narrowband.withUnsafeBufferPointer { input in
+            wideband.withUnsafeMutableBufferPointer { upsampler.process(input, into: $0) }
         }
+        let count = min(written, frame.count)
+        wideband.withUnsafeBufferPointer { source in
+            for index in 0..<count { frame[index] = source[index] }
+        }
+        for index in count..<frame.count { frame[index] = 0 }
         return kinds.contains(.audio) ? .audio : .concealed
     }
 

@@ -65,6 +65,8 @@ public final class ConferenceRoom: @unchecked Sendable {
     /// Iteration order of the tick: join order.
     private var ordered: [RoomParticipant] = []
     private var sharedEncoders: [ParticipantAudioFormat: FrameEncoder] = [:]
+    private var silenceEncoders: [ParticipantAudioFormat: FrameEncoder] = [:]
+    private let silentFrame = [Int16](repeating: 0, count: 960)
     private var tickIndex = 0
     /// Set by tests and the benchmark to observe each tick's end.
     public var afterTick: ((Int) -> Void)?
@@ -153,6 +155,7 @@ public final class ConferenceRoom: @unchecked Sendable {
     private func dropUnusedSharedEncoders() {
         let inUse = Set(ordered.map(\.format))
         sharedEncoders = sharedEncoders.filter { inUse.contains($0.key) }
+        silenceEncoders = silenceEncoders.filter { inUse.contains($0.key) }
     }
 
     // MARK: - The tick
@@ -187,10 +190,16 @@ public final class ConferenceRoom: @unchecked Sendable {
         let leg = participant.leg
         switch mixer.output(for: participant.slot) {
         case .silence:
-            leg.skipSending(samples: participant.format.clockRate / 50)
-            return
+            // Deaf, or nothing to hear (a lone talker): still a steady stream, so phones that
+            // watch for RTP do not hang up; encoded once per format like the common mix.
+            guard let encoder = encoder(for: participant.format, in: &silenceEncoders) else { return }
+            if encoder.encodedTick != tickIndex {
+                silentFrame.withUnsafeBufferPointer { encoder.encode($0) }
+                encoder.encodedTick = tickIndex
+            }
+            encoder.forEachPacket { payload, samples in leg.send(payload: payload, samples: samples) }
         case .shared:
-            guard let encoder = sharedEncoder(for: participant.format) else { return }
+            guard let encoder = encoder(for: participant.format, in: &sharedEncoders) else { return }
             if encoder.encodedTick != tickIndex {
                 mixer.withSharedMix { encoder.encode($0) }
                 encoder.encodedTick = tickIndex
@@ -206,13 +215,13 @@ public final class ConferenceRoom: @unchecked Sendable {
         leg.flush()
     }
 
-    private func sharedEncoder(for format: ParticipantAudioFormat) -> FrameEncoder? {
-        if let encoder = sharedEncoders[format] { return encoder }
+    private func encoder(for format: ParticipantAudioFormat, in encoders: inout [ParticipantAudioFormat: FrameEncoder]) -> FrameEncoder? {
+        if let encoder = encoders[format] { return encoder }
         guard let encoder = try? FrameEncoder(format: format) else {
             logger.error("cannot create an encoder for \(format)")
             return nil
         }
-        sharedEncoders[format] = encoder
+        encoders[format] = encoder
         return encoder
     }
 
