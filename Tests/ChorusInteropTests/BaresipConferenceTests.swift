@@ -16,8 +16,14 @@ final class BaresipConferenceTests: XCTestCase {
 
     private func startParticipant(index: Int, tone: Double, accountParameters: String, directory: URL) throws -> Participant {
         let wav = directory.appendingPathComponent("tone-\(Int(tone)).wav")
-        // 30 s, longer than any call here: baresip hangs up when its source file ends.
-        try WAVFile.write(AudioAnalysis.tone(tone, samples: 48_000 * 30, amplitude: 0.25), sampleRate: 48_000, to: wav)
+        // 30 s, longer than any call here: baresip hangs up when its source file ends. aufile
+        // wants the codec's channel count: Opus is opus/48000/2, G.711 mono.
+        // and its rate.
+        let isOpus = accountParameters.contains("opus")
+        let rate = isOpus ? 48_000 : 8_000
+        try WAVFile.write(
+            AudioAnalysis.tone(tone, samples: rate * 30, amplitude: 0.25, sampleRate: Double(rate)), sampleRate: rate,
+            channels: isOpus ? 2 : 1, to: wav)
         let recordings = directory.appendingPathComponent("recordings-\(index)")
         try FileManager.default.createDirectory(at: recordings, withIntermediateDirectories: true)
         let baresip = try Baresip(

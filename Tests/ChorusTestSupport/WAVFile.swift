@@ -1,25 +1,28 @@
 import Foundation
 
-/// 16-bit mono PCM WAV files: tone sources for real clients and their recordings.
+/// 16-bit PCM WAV files: tone sources for real clients and their recordings.
 public enum WAVFile {
-    public static func write(_ samples: [Int16], sampleRate: Int, to url: URL) throws {
+    /// Writes `samples` (mono) as a WAV of `channels` identical channels.
+    public static func write(_ samples: [Int16], sampleRate: Int, channels: Int = 1, to url: URL) throws {
         var data = Data()
         func append<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) } }
-        let payloadBytes = samples.count * 2
+        let payloadBytes = samples.count * 2 * channels
         data.append(contentsOf: Array("RIFF".utf8))
         append(UInt32(36 + payloadBytes))
         data.append(contentsOf: Array("WAVEfmt ".utf8))
         append(UInt32(16))
         append(UInt16(1))  // PCM
-        append(UInt16(1))  // mono
+        append(UInt16(channels))
         append(UInt32(sampleRate))
-        append(UInt32(sampleRate * 2))
-        append(UInt16(2))
+        append(UInt32(sampleRate * 2 * channels))
+        append(UInt16(2 * channels))
         append(UInt16(16))
         data.append(contentsOf: Array("data".utf8))
         append(UInt32(payloadBytes))
         samples.withUnsafeBytes { raw in
-            for sample in raw.bindMemory(to: Int16.self) { append(sample) }
+            for sample in raw.bindMemory(to: Int16.self) {
+                for _ in 0..<channels { append(sample) }
+            }
         }
         try data.write(to: url)
     }
