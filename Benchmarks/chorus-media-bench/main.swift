@@ -59,6 +59,7 @@ while let argument = arguments.popFirst() {
     case "--seconds": seconds = Double(arguments.popFirst() ?? "") ?? seconds
     case "--sizes": sizes = (arguments.popFirst() ?? "").split(separator: ",").compactMap { Int($0) }
     case "--bursts": bursts = Int(arguments.popFirst() ?? "") ?? bursts
+    case "--verbose": break
     default:
         print("usage: chorus-media-bench [--seconds S] [--sizes 10,100,500] [--bursts N]")
         exit(2)
@@ -155,88 +156,99 @@ func tearDown(_ scenario: Scenario) async {
 
 // MARK: - CPU per participant
 
-let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-let speakerFrames = try [440.0, 700, 1100].map { try encodedFrames(tone: $0, count: 50) }
-let silenceFrame = try encodedFrames(tone: nil, count: 1)[0]
-
-print("## CPU per participant (one room, 3 speakers, Opus 32 kbit/s complexity 5, \(Int(seconds)) s each)\n")
-print("| participants | room thread CPU | per participant per second | speakers mixed | tick lateness p99 | skipped ticks |")
-print("|---|---|---|---|---|---|")
-var basePort = 40_000
-for size in sizes {
-    let scenario = try await makeScenario(participants: size, group: group, basePort: basePort)
-    basePort += 2 * size + 2
-    let state = GeneratorState()
-    let sender = scenario.generatorLoop.scheduleRepeatedTask(initialDelay: .zero, delay: .milliseconds(20)) { _ in
-        for (index, phone) in scenario.phones.enumerated() {
-            phone.send(index < 3 ? speakerFrames[index][state.frameIndex % 50] : silenceFrame)
+/// Runs one room per size and prints a Markdown table. Returns the next free base port.
+func measureCPU(group: MultiThreadedEventLoopGroup, sizes: [Int], seconds: Double, speakerFrames: [[[UInt8]]], silenceFrame: [UInt8], basePort: Int) async throws -> Int {
+    var basePort = basePort
+    print("## CPU per participant (one room, 3 speakers, Opus 32 kbit/s complexity 5, \(Int(seconds)) s each)\n")
+    print("| participants | room thread CPU | per participant per second | speakers mixed | tick lateness p99 | skipped ticks |")
+    print("|---|---|---|---|---|---|")
+    for size in sizes {
+        let scenario = try await makeScenario(participants: size, group: group, basePort: basePort)
+        basePort += 2 * size + 2
+        let state = GeneratorState()
+        let sender = scenario.generatorLoop.scheduleRepeatedTask(initialDelay: .zero, delay: .milliseconds(20)) { _ in
+            for (index, phone) in scenario.phones.enumerated() {
+                phone.send(index < 3 ? speakerFrames[index][state.frameIndex % 50] : silenceFrame)
+            }
+            for phone in scenario.phones { phone.channel?.flush() }
+            state.frameIndex += 1
         }
-        for phone in scenario.phones { phone.channel?.flush() }
-        state.frameIndex += 1
+        try await Task.sleep(for: .seconds(1))  // warm up: buffers filled, talk detected
+        let cpuStart = try await scenario.roomLoop.submit { threadCPUSeconds() }.get()
+        let wallStart = wallSeconds()
+        try await Task.sleep(for: .seconds(seconds))
+        let cpuEnd = try await scenario.roomLoop.submit { threadCPUSeconds() }.get()
+        let wall = wallSeconds() - wallStart
+        sender.cancel()
+        let share = (cpuEnd - cpuStart) / wall
+        let perParticipantMs = (cpuEnd - cpuStart) / wall / Double(size) * 1000
+        let (speakers, clock) = try await scenario.roomLoop.submit { (scenario.room.activeSpeakers.count, scenario.room.clockStatistics) }.get()
+        let lateness = clock.map { fixed($0.lateness.percentileMilliseconds(0.99), 1) + " ms" } ?? "-"
+        print("| \(size) | \(fixed(share * 100, 1)) % of a core | \(fixed(perParticipantMs, 3)) ms | \(speakers) | \(lateness) | \(clock?.skipped ?? 0) |")
+        await tearDown(scenario)
     }
-    try await Task.sleep(for: .seconds(1))  // warm up: buffers filled, talk detected
-    let cpuStart = try await scenario.roomLoop.submit { threadCPUSeconds() }.get()
-    let wallStart = wallSeconds()
-    try await Task.sleep(for: .seconds(seconds))
-    let cpuEnd = try await scenario.roomLoop.submit { threadCPUSeconds() }.get()
-    let wall = wallSeconds() - wallStart
-    sender.cancel()
-    let share = (cpuEnd - cpuStart) / wall
-    let perParticipantMs = (cpuEnd - cpuStart) / wall / Double(size) * 1000
-    let (speakers, clock) = try await scenario.roomLoop.submit { (scenario.room.activeSpeakers.count, scenario.room.clockStatistics) }.get()
-    let lateness = clock.map { fixed($0.lateness.percentileMilliseconds(0.99), 1) + " ms" } ?? "-"
-    print("| \(size) | \(fixed(share * 100, 1)) % of a core | \(fixed(perParticipantMs, 3)) ms | \(speakers) | \(lateness) | \(clock?.skipped ?? 0) |")
-    await tearDown(scenario)
+    return basePort
 }
 
 // MARK: - Added delay
 
-print("\n## Added delay (3 participants, 100 ms bursts, loopback, zero jitter)\n")
-let scenario = try await makeScenario(participants: 3, group: group, basePort: basePort)
-let decoder = try OpusDecoder(sampleRate: 48_000, channels: 1)
-let state = GeneratorState()
-let listener = scenario.phones[1]
-listener.onPacket = { buffer in
-    guard let start = state.burstStart else { return }
-    let bytes = Array(buffer.readableBytesView)
-    guard let pcm = bytes.withUnsafeBytes({ raw -> [Int16]? in
-        guard let view = try? RTPPacketView(bytes: raw), view.payloadType == 111 else { return nil }
-        return try? decoder.decode(Array(view.payload))
-    }) else { return }
-    let peak = pcm.map { abs(Int($0)) }.max() ?? 0
-    if peak > 1000 {
-        state.delays.append((wallSeconds() - start) * 1000)
-        state.burstStart = nil
+func measureAddedDelay(group: MultiThreadedEventLoopGroup, bursts: Int, speakerFrames: [[[UInt8]]], silenceFrame: [UInt8], basePort: Int) async throws {
+    print("\n## Added delay (3 participants, 100 ms bursts, loopback, zero jitter)\n")
+    let scenario = try await makeScenario(participants: 3, group: group, basePort: basePort)
+    let decoder = try OpusDecoder(sampleRate: 48_000, channels: 1)
+    let state = GeneratorState()
+    let listener = scenario.phones[1]
+    listener.onPacket = { buffer in
+        guard let start = state.burstStart else { return }
+        let bytes = Array(buffer.readableBytesView)
+        guard let pcm = bytes.withUnsafeBytes({ raw -> [Int16]? in
+            guard let view = try? RTPPacketView(bytes: raw), view.payloadType == 111 else { return nil }
+            return try? decoder.decode(Array(view.payload))
+        }) else { return }
+        let peak = pcm.map { abs(Int($0)) }.max() ?? 0
+        if peak > 1000 {
+            state.delays.append((wallSeconds() - start) * 1000)
+            state.burstStart = nil
+        }
     }
-}
-let toneFrames = speakerFrames[0]
-let silent = scenario.phones[2]
-let speaker = scenario.phones[0]
-// 100 ms of tone every 600 ms (the talk detector's hangover ends in between).
-let sender = scenario.generatorLoop.scheduleRepeatedTask(initialDelay: .zero, delay: .milliseconds(20)) { _ in
-    let phase = state.tick % 30
-    if phase < 5 {
-        if phase == 0 { state.burstStart = wallSeconds() }
-        speaker.send(toneFrames[phase], marker: phase == 0)
+    let toneFrames = speakerFrames[0]
+    let silent = scenario.phones[2]
+    let speaker = scenario.phones[0]
+    // 100 ms of tone every 600 ms (the talk detector's hangover ends in between).
+    let sender = scenario.generatorLoop.scheduleRepeatedTask(initialDelay: .zero, delay: .milliseconds(20)) { _ in
+        let phase = state.tick % 30
+        if phase < 5 {
+            if phase == 0 { state.burstStart = wallSeconds() }
+            speaker.send(toneFrames[phase], marker: phase == 0)
+        } else {
+            speaker.send(silenceFrame)
+        }
+        listener.send(silenceFrame)
+        silent.send(silenceFrame)
+        for phone in scenario.phones { phone.channel?.flush() }
+        state.tick += 1
+    }
+    try await Task.sleep(for: .milliseconds(Int64(bursts) * 600 + 1000))
+    sender.cancel()
+    let measured = try await scenario.generatorLoop.submit { state.delays.sorted() }.get()
+    if CommandLine.arguments.contains("--verbose") { print(measured.map { fixed($0, 1) }.joined(separator: " ")) }
+    if measured.isEmpty {
+        print("no bursts came back")
     } else {
-        speaker.send(silenceFrame)
+        let median = measured[measured.count / 2]
+        let p99 = measured[min(measured.count - 1, Int(Double(measured.count) * 0.99))]
+        print("| bursts | median | p99 | min | max |")
+        print("|---|---|---|---|---|")
+        print("| \(measured.count) | \(fixed(median, 1)) ms | \(fixed(p99, 1)) ms | \(fixed(measured.first!, 1)) ms | \(fixed(measured.last!, 1)) ms |")
     }
-    listener.send(silenceFrame)
-    silent.send(silenceFrame)
-    for phone in scenario.phones { phone.channel?.flush() }
-    state.tick += 1
+    await tearDown(scenario)
 }
-try await Task.sleep(for: .milliseconds(Int64(bursts) * 600 + 1000))
-sender.cancel()
-let measured = try await scenario.generatorLoop.submit { state.delays.sorted() }.get()
-if measured.isEmpty {
-    print("no bursts came back")
-} else {
-    let median = measured[measured.count / 2]
-    let p99 = measured[min(measured.count - 1, Int(Double(measured.count) * 0.99))]
-    print("| bursts | median | p99 | min | max |")
-    print("|---|---|---|---|---|")
-    print("| \(measured.count) | \(fixed(median, 1)) ms | \(fixed(p99, 1)) ms | \(fixed(measured.first!, 1)) ms | \(fixed(measured.last!, 1)) ms |")
-}
-await tearDown(scenario)
+
+let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+let speakerFrames = try [440.0, 700, 1100].map { try encodedFrames(tone: $0, count: 50) }
+let silenceFrame = try encodedFrames(tone: nil, count: 1)[0]
+// Leg ports below the ephemeral range the generator's sockets come from.
+let nextPort = try await measureCPU(
+    group: group, sizes: sizes, seconds: seconds, speakerFrames: speakerFrames, silenceFrame: silenceFrame, basePort: 20_000)
+try await measureAddedDelay(group: group, bursts: bursts, speakerFrames: speakerFrames, silenceFrame: silenceFrame, basePort: nextPort)
 try await group.shutdownGracefully()

@@ -137,6 +137,35 @@ final class ConferenceIntegrationTests: XCTestCase {
         await server.shutdown()
     }
 
+    func testALateOfferCallerGetsChorusOfferAndIsMixedAfterTheAck() async throws {
+        let server = try await TestServer.start()
+        let address = try await server.address(.udp)
+        var phones = [try await TestPhone.dial(room: "4200", server: address, options: .init(codec: .opus, tone: Self.tones[0], lateOffer: true))]
+        XCTAssertTrue(phones[0].answer.contains("opus/48000/2"), "Chorus offers in the 200 OK: \(phones[0].answer)")
+        XCTAssertTrue(phones[0].answer.contains("PCMU/8000"), phones[0].answer)
+        for index in 1...2 {
+            phones.append(try await TestPhone.dial(room: "4200", server: address, options: .init(codec: .pcmu, tone: Self.tones[index])))
+        }
+        for phone in phones { phone.startSending() }
+        try await Task.sleep(for: .milliseconds(400))
+        try await checkWhoHearsWhom(phones)
+        try await hangUpAll(phones)
+        await server.shutdown()
+    }
+
+    func testACodecChangeByReInviteKeepsTheParticipantInTheRoom() async throws {
+        let server = try await TestServer.start()
+        let phones = try await dialThree(server, codecs: [.opus, .opus, .opus])
+        // Phone 0 moves from Opus to PCMU in the middle of the call.
+        let status = try await phones[0].switchCodec(to: .pcmu)
+        XCTAssertEqual(status, 200)
+        XCTAssertTrue(phones[0].answer.contains("PCMU/8000"), phones[0].answer)
+        try await Task.sleep(for: .milliseconds(400))
+        try await checkWhoHearsWhom(phones)
+        try await hangUpAll(phones)
+        await server.shutdown()
+    }
+
     func testUnsupportedOffersGet488WithAWarningAndGarbage400() async throws {
         var configuration = TestServer.configuration()
         configuration.media.srtp = .required

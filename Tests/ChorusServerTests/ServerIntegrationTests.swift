@@ -100,6 +100,36 @@ final class ServerIntegrationTests: XCTestCase {
         await server.shutdown()
     }
 
+    func testAnOfferCrossingChorusOwnPendingOfferGets491() async throws {
+        let server = try await TestServer.start()
+        let client = try await RawSIPClient.connect(.udp, to: try await server.address(.udp))
+        let callID = "glare-\(UInt32.random(in: 0...UInt32.max))"
+        func invite(cseq: Int, toTag: String?, body: String) -> String {
+            var lines = [
+                "INVITE sip:4200@127.0.0.1 SIP/2.0",
+                "Via: SIP/2.0/UDP 127.0.0.1:\(client.localPort);branch=z9hG4bK\(UInt32.random(in: 0...UInt32.max));rport",
+                "Max-Forwards: 70", "From: <sip:a@127.0.0.1>;tag=glare", "To: <sip:4200@127.0.0.1>" + (toTag.map { ";tag=\($0)" } ?? ""),
+                "Call-ID: \(callID)", "CSeq: \(cseq) INVITE", "Contact: <sip:a@127.0.0.1:\(client.localPort)>",
+            ]
+            if !body.isEmpty { lines.append("Content-Type: application/sdp") }
+            lines.append("Content-Length: \(body.utf8.count)")
+            return lines.joined(separator: "\r\n") + "\r\n\r\n" + body
+        }
+        // Late offer: Chorus's 200 OK carries its offer and waits for the answer in the ACK.
+        try await client.send(invite(cseq: 1, toTag: nil, body: ""))
+        let ok = try await client.response()
+        XCTAssertEqual(ok.statusCode, 200)
+        XCTAssertTrue(String(decoding: ok.body, as: UTF8.self).contains("m=audio "))
+        // Before that ACK, the caller offers: the offers cross.
+        let sdp = "v=0\r\no=a 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n"
+        try await client.send(invite(cseq: 2, toTag: ok.to.tag, body: sdp))
+        var glare: SIPResponse
+        repeat { glare = try await client.response() } while glare.cseq.sequence != 2
+        XCTAssertEqual(glare.statusCode, 491)
+        await client.close()
+        await server.shutdown()
+    }
+
     func testGenericRejections() async throws {
         let server = try await TestServer.start()
         let client = try await RawSIPClient.connect(.udp, to: try await server.address(.udp))

@@ -22,10 +22,13 @@ public final class TestPhone: @unchecked Sendable {
         public var tone: Double = 440
         public var amplitude = 0.25
         public var rtcpMux = true
-        public init(codec: Codec = .opus, srtp: Bool = false, tone: Double = 440) {
+        /// INVITE without SDP: Chorus offers in the 200 OK and the phone answers in the ACK (Opus, plain RTP).
+        public var lateOffer = false
+        public init(codec: Codec = .opus, srtp: Bool = false, tone: Double = 440, lateOffer: Bool = false) {
             self.codec = codec
             self.srtp = srtp
             self.tone = tone
+            self.lateOffer = lateOffer
         }
     }
 
@@ -36,7 +39,7 @@ public final class TestPhone: @unchecked Sendable {
         public var description: String { "call failed: \(statusCode) \(reason) \(warning ?? "")" }
     }
 
-    public let options: Options
+    public private(set) var options: Options
     public let sip: RawSIPClient
     let media: any Channel
     let room: String
@@ -127,8 +130,18 @@ public final class TestPhone: @unchecked Sendable {
         return lines.joined(separator: "\r\n") + "\r\n\r\n" + body
     }
 
+    /// The phone's answer to Chorus's offer (late offer): Opus at the payload type Chorus offered.
+    func answer(to offer: String) -> String {
+        let opusLine = offer.split(whereSeparator: \.isNewline).first { $0.lowercased().contains("opus/48000") } ?? ""
+        let payloadType = opusLine.split(separator: ":").dropFirst().first?.split(separator: " ").first.map(String.init) ?? "111"
+        return [
+            "v=0", "o=phone 1 1 IN IP4 127.0.0.1", "s=-", "c=IN IP4 127.0.0.1", "t=0 0",
+            "m=audio \(mediaPort) RTP/AVP \(payloadType)", "a=rtpmap:\(payloadType) opus/48000/2", "a=rtcp-mux", "a=sendrecv",
+        ].joined(separator: "\r\n") + "\r\n"
+    }
+
     private func invite() async throws {
-        try await sip.send(request("INVITE", body: offer()))
+        try await sip.send(request("INVITE", body: options.lateOffer ? "" : offer()))
         let response = try await sip.response(timeout: .seconds(5))
         guard response.statusCode == 200 else {
             throw CallFailed(statusCode: response.statusCode, reason: response.reasonPhrase, warning: response.headers.values("Warning").first)
@@ -141,7 +154,11 @@ public final class TestPhone: @unchecked Sendable {
             return String(value[start..<end])
         } ?? ""
         answer = String(decoding: response.body, as: UTF8.self)
-        try await sip.send(request("ACK"))
+        if options.lateOffer {
+            try await sip.send(request("ACK", body: answer(to: answer)))
+        } else {
+            try await sip.send(request("ACK"))
+        }
         try await configureMedia(answer: answer)
     }
 
@@ -275,6 +292,29 @@ public final class TestPhone: @unchecked Sendable {
         let response = try await sip.response(timeout: .seconds(5))
         if response.statusCode == 200 { try await sip.send(request("ACK")) }
         return response.statusCode
+    }
+
+    /// Re-INVITEs offering only `codec`; on 200 the phone sends and decodes that codec from then on
+    /// (the recording restarts, at the new codec's rate).
+    public func switchCodec(to codec: Codec) async throws -> Int {
+        await stopSending()
+        options.codec = codec
+        cseq += 1
+        try await sip.send(request("INVITE", body: offer()))
+        let response = try await sip.response(timeout: .seconds(5))
+        guard response.statusCode == 200 else { return response.statusCode }
+        try await sip.send(request("ACK"))
+        answer = String(decoding: response.body, as: UTF8.self)
+        try await media.eventLoop.submit {
+            self.opusEncoder = nil
+            self.opusDecoder = nil
+            self.g711 = nil
+            self.phase = 0
+            self.recorded.removeAll()
+        }.get()
+        try await configureMedia(answer: answer)
+        startSending()
+        return 200
     }
 
     /// Sends BYE and returns the status of the answer.
