@@ -109,6 +109,36 @@ final class Phone: ChannelInboundHandler, @unchecked Sendable {
     }
 }
 
+/// Runs `body` every 20 ms on `loop` on a fixed grid (start + n × 20 ms), like a phone's sound
+/// card: a late round does not push the later ones back, so the send rate does not drift.
+final class Metronome: @unchecked Sendable {
+    private let loop: any EventLoop
+    private let body: () -> Void
+    private var start = NIODeadline.now()
+    private var index = 0
+    private var stopped = false
+
+    init(loop: any EventLoop, body: @escaping () -> Void) {
+        self.loop = loop
+        self.body = body
+        loop.execute {
+            self.start = .now()
+            self.fire()
+        }
+    }
+
+    private func fire() {
+        guard !stopped else { return }
+        body()
+        index += 1
+        loop.scheduleTask(deadline: start + .milliseconds(Int64(20 * index))) { self.fire() }
+    }
+
+    func cancel() {
+        loop.execute { self.stopped = true }
+    }
+}
+
 struct Scenario {
     let roomLoop: any EventLoop
     let generatorLoop: any EventLoop
@@ -166,7 +196,7 @@ func measureCPU(group: MultiThreadedEventLoopGroup, sizes: [Int], seconds: Doubl
         let scenario = try await makeScenario(participants: size, group: group, basePort: basePort)
         basePort += 2 * size + 2
         let state = GeneratorState()
-        let sender = scenario.generatorLoop.scheduleRepeatedTask(initialDelay: .zero, delay: .milliseconds(20)) { _ in
+        let sender = Metronome(loop: scenario.generatorLoop) {
             for (index, phone) in scenario.phones.enumerated() {
                 phone.send(index < 3 ? speakerFrames[index][state.frameIndex % 50] : silenceFrame)
             }
@@ -177,12 +207,19 @@ func measureCPU(group: MultiThreadedEventLoopGroup, sizes: [Int], seconds: Doubl
         let cpuStart = try await scenario.roomLoop.submit { threadCPUSeconds() }.get()
         let wallStart = wallSeconds()
         try await Task.sleep(for: .seconds(seconds))
+        let (speakers, clock) = try await scenario.roomLoop.submit { (scenario.room.activeSpeakers.count, scenario.room.clockStatistics) }.get()
+        if CommandLine.arguments.contains("--verbose") {
+            let detail = try await scenario.roomLoop.submit { () -> String in
+                let leg = scenario.legs[0]
+                return "leg 0: \(leg.statistics) jitter: \(leg.jitterBuffer.statistics) target \(leg.jitterBuffer.targetDelayMs) ms"
+            }.get()
+            print(detail)
+        }
         let cpuEnd = try await scenario.roomLoop.submit { threadCPUSeconds() }.get()
         let wall = wallSeconds() - wallStart
         sender.cancel()
         let share = (cpuEnd - cpuStart) / wall
         let perParticipantMs = (cpuEnd - cpuStart) / wall / Double(size) * 1000
-        let (speakers, clock) = try await scenario.roomLoop.submit { (scenario.room.activeSpeakers.count, scenario.room.clockStatistics) }.get()
         let lateness = clock.map { fixed($0.lateness.percentileMilliseconds(0.99), 1) + " ms" } ?? "-"
         print("| \(size) | \(fixed(share * 100, 1)) % of a core | \(fixed(perParticipantMs, 3)) ms | \(speakers) | \(lateness) | \(clock?.skipped ?? 0) |")
         await tearDown(scenario)
@@ -215,7 +252,7 @@ func measureAddedDelay(group: MultiThreadedEventLoopGroup, bursts: Int, speakerF
     let silent = scenario.phones[2]
     let speaker = scenario.phones[0]
     // 100 ms of tone every 600 ms (the talk detector's hangover ends in between).
-    let sender = scenario.generatorLoop.scheduleRepeatedTask(initialDelay: .zero, delay: .milliseconds(20)) { _ in
+    let sender = Metronome(loop: scenario.generatorLoop) {
         let phase = state.tick % 30
         if phase < 5 {
             if phase == 0 { state.burstStart = wallSeconds() }
