@@ -1,4 +1,6 @@
+import ChorusConference
 import ChorusMixer
+import Foundation
 import ChorusSIP
 import Logging
 import NIOCore
@@ -33,7 +35,12 @@ public final class ChorusServer: Service, @unchecked Sendable {
         transport = SIPTransportManager(eventLoop: sipLoop, options: transportOptions, logger: logger)
         let endpointConfiguration = SIPEndpointConfiguration(
             timers: configuration.sip.timerSettings, limits: configuration.sip.parserLimits,
-            userAgent: configuration.sip.userAgent)
+            userAgent: configuration.sip.userAgent,
+            allowedMethods: [.invite, .ack, .bye, .cancel, .options, .message, .info],
+            acceptedContentTypes: [
+                .invite: ["application/sdp"], .ack: ["application/sdp"], .message: ["text/plain"],
+                .info: ["application/dtmf-relay", "application/dtmf"],
+            ])
         endpoint = SIPEndpoint(eventLoop: sipLoop, transport: transport, configuration: endpointConfiguration, logger: logger)
         userAgent = SIPUserAgent(endpoint: endpoint)
         focus = Focus(configuration: configuration, sipLoop: sipLoop, mediaLoops: self.group, logger: logger)
@@ -42,8 +49,18 @@ public final class ChorusServer: Service, @unchecked Sendable {
         transport.receiver = { [endpoint] bytes, peer in endpoint.receive(bytes, from: peer) }
     }
 
-    /// Binds every configured listener. Throws, naming the address, if one cannot be bound.
+    /// Opens the room database and binds every configured listener. Throws, naming the directory
+    /// or the address, if either cannot be had.
     public func start() async throws {
+        let directory = URL(fileURLWithPath: configuration.storage.directory)
+        let store: RoomStore
+        do {
+            store = try RoomStore(directory: directory)
+        } catch {
+            throw ChorusServerError.cannotOpenStorage(directory.path, "\(error)")
+        }
+        let loaded = try await sipLoop.submit { try self.focus.load(from: store) }.get()
+        if loaded > 0 { logger.info("\(loaded) stored room(s) loaded from \(directory.path)") }
         for listen in configuration.sip.listen {
             let kind: SIPTransportKind = listen.transport == .udp ? .udp : .tcp
             do {
@@ -96,9 +113,11 @@ public final class ChorusServer: Service, @unchecked Sendable {
 
 public enum ChorusServerError: Error, CustomStringConvertible {
     case cannotListen(String, String)
+    case cannotOpenStorage(String, String)
     public var description: String {
         switch self {
         case .cannotListen(let address, let why): "cannot listen on \(address): \(why)"
+        case .cannotOpenStorage(let path, let why): "cannot open the room database in \(path): \(why)"
         }
     }
 }

@@ -4,6 +4,7 @@ import ChorusMixer
 import ChorusRTP
 import ChorusSDP
 import ChorusSIP
+import Foundation
 import Logging
 import NIOCore
 
@@ -36,6 +37,16 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
         var pendingOffer: PendingOffer?
         var inRoom = false
         var ended = false
+        /// Mute, deaf and gains as commands and the keypad set them.
+        var controls = ParticipantControls()
+        let joinedAt = Date()
+        /// In the PIN lobby: answered, not mixed, keying the PIN.
+        var inLobby = false
+        var pinAttempts = 0
+        /// Keys pressed and not yet matched (PIN entry, keypad sequences).
+        var keys = ""
+        var lastKeyAt = NIODeadline.uptimeNanoseconds(0)
+        var lobbyTimeout: Scheduled<Void>?
 
         init(participant: ParticipantID, roomID: String, room: ConferenceRoom, rtpPort: Int, localAddress: String, session: SessionIdentity) {
             self.participant = participant
@@ -54,7 +65,7 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
     let sipLoop: any EventLoop
     let mediaLoops: any EventLoopGroup
     weak var userAgent: SIPUserAgent?
-    private(set) var directory: RoomDirectory
+    var directory: RoomDirectory
     private var ports: MediaPortPool
     private var rooms: [String: ConferenceRoom] = [:]
     private var calls: [ParticipantID: Call] = [:]
@@ -63,6 +74,9 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
     private var nextParticipant: UInt64 = 1
     let capabilities: LocalMediaCapabilities
     let roomConfiguration: ConferenceRoom.Configuration
+    let commandAuthenticator: CommandAuthenticator
+    /// Where created rooms are kept; set at start-up.
+    var roomStore: RoomStore?
 
     init(configuration: ChorusConfiguration, sipLoop: any EventLoop, mediaLoops: any EventLoopGroup, logger: Logger) {
         self.configuration = configuration
@@ -78,6 +92,7 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
             codecs: [.opus, .pcmu, .pcma],
             srtpPolicy: SRTPPolicy(configuration.media.srtp),
             cryptoSuites: SRTPCryptoSuite.allCases.map(\.sdesName))
+        commandAuthenticator = CommandAuthenticator(configuration: configuration.commands, logger: logger)
         roomConfiguration = ConferenceRoom.Configuration(
             inactivityTimeout: .nanoseconds(Int64(configuration.media.inactivityTimeout.components.seconds) * 1_000_000_000))
     }
@@ -89,9 +104,10 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
 
     func userAgent(_ userAgent: SIPUserAgent, didReceiveInvite invite: SIPIncomingInvite) {
         let request = invite.request
-        let roomID = request.uri.user ?? ""
+        let (roomID, dialedPIN) = Self.roomAndPIN(fromUser: request.uri.user ?? "")
+        let admitted: RoomDirectory.Room
         do {
-            _ = try directory.admit(to: roomID)
+            admitted = try directory.admit(to: roomID)
         } catch {
             return invite.reject(error.statusCode, reason: roomID.isEmpty ? "No Room In Request-URI" : error.reason)
         }
@@ -116,6 +132,7 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
         nextParticipant += 1
         let call = Call(participant: participant, roomID: roomID, room: room, rtpPort: rtpPort, localAddress: localAddress, session: session)
         call.invite = invite
+        if let pin = admitted.pin, !Self.constantTimeEquals(dialedPIN ?? "", pin) { enterLobby(call) }
         calls[participant] = call
         callsByInvite[ObjectIdentifier(invite.transaction)] = participant
 
@@ -202,10 +219,24 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
     // MARK: - Inside the call
 
     func userAgent(_ userAgent: SIPUserAgent, dialog: SIPDialog, didReceive request: SIPRequest, transaction: SIPServerTransaction) {
-        guard request.method == .invite, let call = call(for: dialog) else {
+        guard let call = call(for: dialog) else { return transaction.respond(481) }
+        switch request.method {
+        case .invite:
+            reInvite(request, call: call, dialog: dialog, transaction: transaction)
+        case .message:
+            receiveMessage(request, transaction: transaction, dialog: dialog)
+        case .info:
+            receiveInfo(request, call: call, transaction: transaction)
+        default:
+            transaction.respond(405, headers: ["Allow": userAgent.endpoint.configuration.allowHeaderValue])
+        }
+    }
+
+    func userAgent(_ userAgent: SIPUserAgent, didReceiveOutOfDialog request: SIPRequest, transaction: SIPServerTransaction) {
+        guard request.method == .message else {
             return transaction.respond(405, headers: ["Allow": userAgent.endpoint.configuration.allowHeaderValue])
         }
-        reInvite(request, call: call, dialog: dialog, transaction: transaction)
+        receiveMessage(request, transaction: transaction, dialog: nil)
     }
 
     /// A re-INVITE: hold and resume, a new codec or address, or a session refresh.
@@ -270,12 +301,16 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
     private func join(_ call: Call, audio: NegotiatedAudio) {
         guard !call.inRoom, let leg = call.leg else { return }
         call.inRoom = true
+        if !call.inLobby { announce(.join, for: call) }
         let room = call.room
         let participant = call.participant
         let format = audioFormat(audio)
+        let inLobby = call.inLobby
         room.eventLoop.execute { [logger] in
             do {
                 try room.add(participant, leg: leg, format: format)
+                // In the same turn of the loop: a lobby caller is never mixed, not even for one tick.
+                if inLobby { room.setAdmission(.lobby, for: participant) }
                 room.start()
             } catch {
                 logger.error("\(participant): cannot join room \(room.id): \(error)")
@@ -299,7 +334,10 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
     }
 
     func room(_ room: ConferenceRoom, participant: ParticipantID, pressed digit: Character, durationMs: Int) {
-        // Keypad controls arrive with the room-management issue; digits are logged by the room.
+        sipLoop.execute { [self] in
+            guard let call = calls[participant] else { return }
+            pressed(digit, by: call)
+        }
     }
 
     // MARK: - Ending
@@ -309,6 +347,8 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
     private func end(_ call: Call, reason: String) -> EventLoopFuture<Void> {
         guard !call.ended else { return sipLoop.makeSucceededVoidFuture() }
         call.ended = true
+        call.lobbyTimeout?.cancel()
+        if call.inRoom && !call.inLobby { announce(.leave, for: call) }
         calls.removeValue(forKey: call.participant)
         if let invite = call.invite { callsByInvite.removeValue(forKey: ObjectIdentifier(invite.transaction)) }
         if let dialog = call.dialog { callsByDialog.removeValue(forKey: dialog.id) }
@@ -341,15 +381,41 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
     /// Applies mute, deaf and gains to the participant of the call with `callID`. False if no such call.
     func setControls(_ controls: ParticipantControls, callID: String) -> Bool {
         guard let call = calls.values.first(where: { $0.dialog?.id.callID == callID }), call.inRoom else { return false }
+        apply(controls, to: call)
+        return true
+    }
+
+    // MARK: - Calls by room
+
+    func calls(in roomID: String) -> [Call] {
+        calls.values.filter { $0.roomID == roomID && !$0.ended }
+    }
+
+    /// Ends calls with BYE (or 487/480 when not yet answered). Returns how many.
+    @discardableResult
+    func hangUp(_ targets: [Call]) -> Int {
+        for call in targets {
+            if let dialog = call.dialog {
+                userAgent?.hangUp(dialog)
+            } else if let invite = call.invite {
+                invite.reject(480, reason: "Room Closed")
+                end(call, reason: "room closed")
+            }
+        }
+        return targets.count
+    }
+
+    /// Sets a participant's mixer controls (remembered on the call for `info`).
+    func apply(_ controls: ParticipantControls, to call: Call) {
+        call.controls = controls
         let room = call.room
         let participant = call.participant
         room.eventLoop.execute { room.setControls(controls, for: participant) }
-        return true
     }
 
     // MARK: - Helpers
 
-    private func call(for dialog: SIPDialog) -> Call? {
+    func call(for dialog: SIPDialog) -> Call? {
         callsByDialog[dialog.id].flatMap { calls[$0] }
     }
 

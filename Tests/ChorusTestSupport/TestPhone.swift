@@ -317,6 +317,68 @@ public final class TestPhone: @unchecked Sendable {
         return 200
     }
 
+    /// Sends a request inside the call (MESSAGE, INFO, ...) and returns the status of the answer.
+    public func sendInDialog(_ method: String, body: String, contentType: String) async throws -> Int {
+        cseq += 1
+        var text = request(method, body: "")
+        // request() writes application/sdp for bodies; build this one by hand.
+        text = String(text.dropLast(4)).replacingOccurrences(of: "Content-Length: 0", with: "Content-Type: \(contentType)\r\nContent-Length: \(body.utf8.count)")
+        try await sip.send(text + "\r\n\r\n" + body)
+        var response = try await sip.response(timeout: .seconds(5))
+        while response.cseq.sequence != cseq { response = try await sip.response(timeout: .seconds(5)) }
+        return response.statusCode
+    }
+
+    /// Waits for an in-dialog request from Chorus (e.g. a command's reply MESSAGE), answers it 200
+    /// and returns its body.
+    public func awaitMessage(timeout: Duration = .seconds(5)) async throws -> String? {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            guard let bytes = await sip.receive(timeout: deadline - ContinuousClock.now) else { break }
+            let text = String(buffer: bytes)
+            guard text.hasPrefix("MESSAGE ") else { continue }
+            let headers = text.components(separatedBy: "\r\n").filter { line in
+                ["Via:", "From:", "To:", "Call-ID:", "CSeq:"].contains { line.hasPrefix($0) }
+            }
+            try await sip.send((["SIP/2.0 200 OK"] + headers + ["Content-Length: 0"]).joined(separator: "\r\n") + "\r\n\r\n")
+            return text.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n")
+        }
+        return nil
+    }
+
+    /// Keys digits as RFC 4733 telephone-events (payload type 101, 8 kHz clock): per digit three
+    /// packets, the last with the end bit sent three times, then a 100 ms pause.
+    public func sendDigits(_ digits: String) async throws {
+        for digit in digits {
+            let event: UInt8 = switch digit {
+            case "*": 10
+            case "#": 11
+            default: UInt8(digit.wholeNumberValue ?? 0)
+            }
+            let start: UInt32 = try await media.eventLoop.submit {
+                self.timestamp &+= 960
+                return self.timestamp
+            }.get()
+            for step in 0..<6 {
+                let end = step >= 3
+                let duration = UInt16(min(step + 1, 4) * 160)
+                let payload: [UInt8] = [event, (end ? 0x80 : 0) | 10, UInt8(duration >> 8), UInt8(duration & 0xFF)]
+                try await media.eventLoop.submit {
+                    guard let remote = self.remote else { return }
+                    var packet = RTPPacket(
+                        header: RTPHeader(marker: step == 0, payloadType: 101, sequenceNumber: self.sequence, timestamp: start, ssrc: self.ssrc),
+                        payload: payload
+                    ).serialized()
+                    self.sequence &+= 1
+                    if let outbound = self.outbound { try? outbound.protect(rtp: &packet) }
+                    self.media.writeAndFlush(AddressedEnvelope(remoteAddress: remote, data: self.media.allocator.buffer(bytes: packet)), promise: nil)
+                }.get()
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
     /// Sends BYE and returns the status of the answer.
     @discardableResult
     public func hangUp() async throws -> Int {

@@ -1,4 +1,5 @@
 import ChorusServer
+import Foundation
 import Logging
 import NIOCore
 
@@ -11,6 +12,9 @@ public enum TestServer {
             ListenAddress(transport: .tcp, host: "127.0.0.1", port: 0),
         ]
         configuration.shutdown.grace = .seconds(2)
+        // Each server its own room database, never the working directory's.
+        configuration.storage.directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("chorus-test-\(UUID().uuidString)").path
         return configuration
     }
 

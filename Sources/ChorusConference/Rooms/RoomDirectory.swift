@@ -1,15 +1,37 @@
-/// Which rooms exist and who may enter them: static rooms from the configuration, rooms created on
-/// first dial when auto-create is on (removed again when their last participant leaves), and the
-/// per-room participant limit. Pure bookkeeping with no media; one owner (the SIP event loop).
+/// Which rooms exist and who may enter them: static rooms from the configuration, rooms created by
+/// operators (`create`, kept until `destroy`), rooms created on first dial when auto-create is on
+/// (removed again when their last participant leaves), and each room's limit, lock, PIN, owners
+/// and moderation. Pure bookkeeping with no media; one owner (the SIP event loop).
 public struct RoomDirectory: Sendable {
     /// A room's settings and current head count.
     public struct Room: Sendable, Equatable {
         public let id: String
         public var displayName: String?
         public var maxParticipants: Int
-        /// Configured rooms stay when empty; auto-created ones go.
-        public let isStatic: Bool
+        /// How the room came to be: configured and created rooms stay when empty; auto-created ones go.
+        public var origin: Origin
         public internal(set) var participantCount: Int
+        /// Locked: nobody new may enter.
+        public var locked = false
+        /// Callers must key this PIN (RFC 4733 digits, then `#`) before they are mixed.
+        public var pin: String?
+        /// SIP URIs whose users may manage this room.
+        public var owners: [String] = []
+        /// Participants are only mixed while a moderator (owner or admin) is in the call.
+        public var moderated = false
+
+        /// Configured rooms stay when empty; auto-created ones go.
+        public var isStatic: Bool { origin != .dialed }
+    }
+
+    /// Where a room comes from.
+    public enum Origin: Sendable, Equatable {
+        /// `conference.rooms` in the configuration.
+        case configured
+        /// Created by an operator's `create` command (and stored).
+        case created
+        /// Created by the first caller (auto-create); removed when empty.
+        case dialed
     }
 
     /// Why a caller may not enter; the SIP answer the focus gives for it.
@@ -18,11 +40,14 @@ public struct RoomDirectory: Sendable {
         case noSuchRoom(String)
         /// The room is at its limit: 486 Busy Here, with the reason.
         case roomFull(String, limit: Int)
+        /// The room is locked: 403 with the reason.
+        case locked(String)
 
         public var statusCode: Int {
             switch self {
             case .noSuchRoom: 404
             case .roomFull: 486
+            case .locked: 403
             }
         }
 
@@ -30,6 +55,7 @@ public struct RoomDirectory: Sendable {
             switch self {
             case .noSuchRoom: "No Such Room"
             case .roomFull(_, let limit): "Room Full (\(limit) participants)"
+            case .locked: "Room Locked"
             }
         }
     }
@@ -45,7 +71,7 @@ public struct RoomDirectory: Sendable {
         for spec in staticRooms {
             rooms[spec.id] = Room(
                 id: spec.id, displayName: spec.name, maxParticipants: spec.maxParticipants ?? defaultMaxParticipants,
-                isStatic: true, participantCount: 0)
+                origin: .configured, participantCount: 0)
         }
     }
 
@@ -56,8 +82,9 @@ public struct RoomDirectory: Sendable {
             room = existing
         } else {
             guard autoCreate, !roomID.isEmpty else { throw .noSuchRoom(roomID) }
-            room = Room(id: roomID, displayName: nil, maxParticipants: defaultMaxParticipants, isStatic: false, participantCount: 0)
+            room = Room(id: roomID, displayName: nil, maxParticipants: defaultMaxParticipants, origin: .dialed, participantCount: 0)
         }
+        guard !room.locked else { throw .locked(roomID) }
         guard room.participantCount < room.maxParticipants else { throw .roomFull(roomID, limit: room.maxParticipants) }
         room.participantCount += 1
         rooms[roomID] = room
@@ -75,5 +102,42 @@ public struct RoomDirectory: Sendable {
         }
         rooms[roomID] = room
         return false
+    }
+
+    // MARK: - Management
+
+    /// Adds a room made by an operator (or loaded from storage). A room already configured keeps
+    /// its configured settings (the configuration wins); an auto-created one becomes created.
+    /// Returns false when a configured room of that id exists.
+    @discardableResult
+    public mutating func create(
+        _ id: String, displayName: String? = nil, maxParticipants: Int? = nil, pin: String? = nil, owners: [String] = [],
+        moderated: Bool = false, locked: Bool = false
+    ) -> Bool {
+        if let existing = rooms[id], existing.origin == .configured { return false }
+        var room = Room(
+            id: id, displayName: displayName, maxParticipants: maxParticipants ?? defaultMaxParticipants, origin: .created,
+            participantCount: rooms[id]?.participantCount ?? 0)
+        room.pin = pin
+        room.owners = owners
+        room.moderated = moderated
+        room.locked = locked
+        rooms[id] = room
+        return true
+    }
+
+    /// Removes a room whatever its origin; its calls must be ended by the caller. Returns the room.
+    @discardableResult
+    public mutating func destroy(_ id: String) -> Room? {
+        rooms.removeValue(forKey: id)
+    }
+
+    /// Changes a room's settings; nil when there is no such room.
+    @discardableResult
+    public mutating func update(_ id: String, _ change: (inout Room) -> Void) -> Room? {
+        guard var room = rooms[id] else { return nil }
+        change(&room)
+        rooms[id] = room
+        return room
     }
 }

@@ -219,7 +219,7 @@ public final class SIPUserAgent: SIPEndpointDelegate, @unchecked Sendable {
     /// Where in-dialog requests go: the first Route when there is a route set (Chorus behind a
     /// record-routing proxy), otherwise back along the flow the dialog came in on, which reaches
     /// clients behind NAT whose Contact is unreachable.
-    func nextHop(for dialog: SIPDialog) -> SIPPeer {
+    public func nextHop(for dialog: SIPDialog) -> SIPPeer {
         guard let routeURI = dialog.nextHopURI else { return dialog.peer }
         let kind = routeURI.impliedTransport
         guard let address = try? routeURI.resolveSocketAddress() else {

@@ -45,9 +45,9 @@ struct SIPAcceptedInviteKey: Hashable, Sendable {
 }
 
 /// Random tokens for tags, branches and Call-IDs.
-enum SIPToken {
+public enum SIPToken {
     /// 16 hex digits from the system's secure generator.
-    static func random(bytes: Int = 8) -> String {
+    public static func random(bytes: Int = 8) -> String {
         var generator = SystemRandomNumberGenerator()
         var out = ""
         out.reserveCapacity(bytes * 2)
@@ -58,5 +58,9 @@ enum SIPToken {
         return out
     }
 
-    static func branch() -> String { SIPVia.magicCookie + random(bytes: 10) }
+    public static func branch() -> String { SIPVia.magicCookie + random(bytes: 10) }
+    /// A From/To tag.
+    public static func tag() -> String { random(bytes: 6) }
+    /// A Call-ID for a request outside any dialog.
+    public static func callID() -> String { random(bytes: 12) }
 }

@@ -85,6 +85,19 @@ conference:
   # Participants at most in a room that names no max. 2 to 10000.
   max_participants: 100
 
+  # A short tone for everyone in the room when someone joins (rising) or leaves
+  # (falling).
+  join_tones: true
+
+  # Keys a participant presses during the call (RFC 4733 or SIP INFO); Chorus
+  # answers each with a short confirmation tone. 1 to 4 of 0-9 * # A-D.
+  keypad:
+    # Mute or unmute yourself.
+    mute: "*6"
+    # Lower or raise the volume of what you hear, in 3 dB steps.
+    volume_down: "*4"
+    volume_up: "*7"
+
 media:
   # The address put in SDP (c=) for RTP, e.g. the public address of a host behind
   # NAT. Empty: the local address Chorus uses toward each caller.
@@ -111,6 +124,37 @@ media:
     bitrate: 32000
     # Encoder complexity, 0 (cheapest) to 10 (best).
     complexity: 5
+
+commands:
+  # Rooms are managed by SIP MESSAGE (text/plain, one command each; see the
+  # README). A MESSAGE to sip:CONTROL_USER@host runs server-wide commands; one to
+  # sip:ROOM@host commands for that room.
+  control_user: chorus
+
+  # Digest realm of Chorus's 401 challenges.
+  realm: chorus
+
+  # Who may authenticate: NAME:PASSWORD, or NAME;ha1=HEX with the MD5 of
+  # NAME:REALM:PASSWORD (and/or ;ha1_sha256=HEX) so that no password sits in the
+  # file. Owners of a room are users too: an owner URI's user part names a user.
+  # Empty: nobody can run commands except participants for themselves.
+  #   users:
+  #     - "alice:correct horse battery staple"
+  #     - "bob;ha1=5f2b...e1"
+  users: []
+
+  # Users (from the list above) who may run every command, for every room.
+  admins: []
+
+  # Failed authentications from one source address in a minute before that
+  # address is refused (403) for the rest of the minute. 1 to 10000.
+  max_failures_per_minute: 10
+
+storage:
+  # Where the room database lives (rooms created by MESSAGE, their PINs, owners
+  # and settings survive restarts there). Relative to the working directory
+  # unless absolute; created if missing. The container uses /var/lib/chorus.
+  directory: chorus-data
 
 shutdown:
   # How long to wait for BYE answers at shutdown, in whole seconds. 0 to 3600.

@@ -66,6 +66,33 @@ public struct ChorusConfiguration: Sendable, Equatable {
         }
     }
 
+    public struct Commands: Sendable, Equatable {
+        /// `commands.control_user`: MESSAGE to `sip:CONTROL_USER@host` runs server-wide commands.
+        public var controlUser: String
+        /// `commands.realm`: the digest realm of challenges.
+        public var realm: String
+        /// `commands.users`: who may authenticate.
+        public var users: [UserCredential]
+        /// `commands.admins`: which of those users are administrators (may run every command).
+        public var admins: [String]
+        /// `commands.max_failures_per_minute`: failed authentications per source address before it is refused for a minute.
+        public var maxFailuresPerMinute: Int
+
+        public init(controlUser: String, realm: String, users: [UserCredential], admins: [String], maxFailuresPerMinute: Int) {
+            self.controlUser = controlUser
+            self.realm = realm
+            self.users = users
+            self.admins = admins
+            self.maxFailuresPerMinute = maxFailuresPerMinute
+        }
+    }
+
+    public struct Storage: Sendable, Equatable {
+        /// `storage.directory`: where the room database lives (relative to the working directory unless absolute).
+        public var directory: String
+        public init(directory: String) { self.directory = directory }
+    }
+
     public struct Shutdown: Sendable, Equatable {
         /// `shutdown.grace_seconds`: how long to wait for BYE answers at shutdown.
         public var grace: Duration
@@ -82,11 +109,24 @@ public struct ChorusConfiguration: Sendable, Equatable {
         public var autoCreate: Bool
         /// `conference.max_participants`: the limit for rooms that name none.
         public var maxParticipants: Int
+        /// `conference.join_tones`: a short tone for everyone when someone joins or leaves.
+        public var joinTones: Bool
+        /// `conference.keypad.*`: in-call key sequences.
+        public var keypadMute: String
+        public var keypadVolumeDown: String
+        public var keypadVolumeUp: String
 
-        public init(rooms: [RoomSpec], autoCreate: Bool, maxParticipants: Int) {
+        public init(
+            rooms: [RoomSpec], autoCreate: Bool, maxParticipants: Int, joinTones: Bool = true,
+            keypadMute: String = "*6", keypadVolumeDown: String = "*4", keypadVolumeUp: String = "*7"
+        ) {
             self.rooms = rooms
             self.autoCreate = autoCreate
             self.maxParticipants = maxParticipants
+            self.joinTones = joinTones
+            self.keypadMute = keypadMute
+            self.keypadVolumeDown = keypadVolumeDown
+            self.keypadVolumeUp = keypadVolumeUp
         }
     }
 
@@ -137,13 +177,17 @@ public struct ChorusConfiguration: Sendable, Equatable {
     public var sip: SIP
     public var conference: Conference
     public var media: Media
+    public var commands: Commands
+    public var storage: Storage
     public var shutdown: Shutdown
 
-    public init(log: Log, sip: SIP, conference: Conference, media: Media, shutdown: Shutdown) {
+    public init(log: Log, sip: SIP, conference: Conference, media: Media, commands: Commands, storage: Storage, shutdown: Shutdown) {
         self.log = log
         self.sip = sip
         self.conference = conference
         self.media = media
+        self.commands = commands
+        self.storage = storage
         self.shutdown = shutdown
     }
 
@@ -160,9 +204,13 @@ public struct ChorusConfiguration: Sendable, Equatable {
             listen: [], publicHost: nil, userAgent: "",
             timers: SIP.Timers(t1: .zero, t2: .zero, t4: .zero),
             limits: SIP.Limits(maxMessageBytes: 0, maxHeaders: 0)),
-        conference: Conference(rooms: [RoomSpec(id: "unset")], autoCreate: false, maxParticipants: 0),
+        conference: Conference(
+            rooms: [RoomSpec(id: "unset")], autoCreate: false, maxParticipants: 0, joinTones: false,
+            keypadMute: "", keypadVolumeDown: "", keypadVolumeUp: ""),
         media: Media(
             publicAddress: "unset", portMin: 0, portMax: 0, srtp: .off, inactivityTimeout: .zero,
             opus: Media.Opus(bitrate: 0, complexity: -1)),
+        commands: Commands(controlUser: "", realm: "", users: [UserCredential(username: "unset", password: "unset")], admins: ["unset"], maxFailuresPerMinute: 0),
+        storage: Storage(directory: ""),
         shutdown: Shutdown(grace: .zero))
 }

@@ -178,6 +178,33 @@ extension ConfigurationKey {
             render: { yamlQuoted($0) })
     }
 
+    /// A keypad sequence: 1 to 4 of the DTMF keys `0-9 * # A-D`.
+    static func keySequence(_ path: String, _ field: ConfigurationPath<String>) -> ConfigurationKey {
+        scalar(
+            path, field, summary: "1 to 4 keypad keys (0-9 * # A-D)",
+            parse: { (scalar: RawScalar) throws(ValueProblem) in
+                let text = scalar.text.uppercased()
+                guard !scalar.isNull, (1...4).contains(text.count), text.allSatisfy({ "0123456789*#ABCD".contains($0) }) else {
+                    throw ValueProblem("\"\(scalar.text)\" is not a keypad sequence (1 to 4 of 0-9 * # A-D)")
+                }
+                return text
+            },
+            render: { yamlQuoted($0) })
+    }
+
+    /// A SIP user part made of letters, digits and `. _ -`.
+    static func userName(_ path: String, _ field: ConfigurationPath<String>) -> ConfigurationKey {
+        scalar(
+            path, field, summary: "user name (letters, digits, . _ -)",
+            parse: { (scalar: RawScalar) throws(ValueProblem) in
+                guard !scalar.isNull, UserCredential.isValidName(scalar.text) else {
+                    throw ValueProblem("\"\(scalar.text)\" is not a user name (letters, digits, . _ -)")
+                }
+                return scalar.text
+            },
+            render: { $0 })
+    }
+
     /// A host name, IPv4 or IPv6 address (brackets optional, stored without); empty is `nil`.
     static func optionalHost(_ path: String, _ field: ConfigurationPath<String?>) -> ConfigurationKey {
         scalar(

@@ -46,6 +46,10 @@ extension ConfigurationLoader {
                 render: { $0.description }),
             .choice("conference.auto_create", \.conference.autoCreate, what: "boolean", ["true": true, "false": false]),
             .integer("conference.max_participants", \.conference.maxParticipants, range: 2...10_000),
+            .choice("conference.join_tones", \.conference.joinTones, what: "boolean", ["true": true, "false": false]),
+            .keySequence("conference.keypad.mute", \.conference.keypadMute),
+            .keySequence("conference.keypad.volume_down", \.conference.keypadVolumeDown),
+            .keySequence("conference.keypad.volume_up", \.conference.keypadVolumeUp),
 
             .optionalHost("media.public_address", \.media.publicAddress),
             .integer("media.port_min", \.media.portMin, range: 1024...65_534),
@@ -56,6 +60,30 @@ extension ConfigurationLoader {
             .duration("media.inactivity_timeout_seconds", \.media.inactivityTimeout, unit: .seconds, range: 5...3600),
             .integer("media.opus.bitrate", \.media.opus.bitrate, range: 6000...510_000),
             .integer("media.opus.complexity", \.media.opus.complexity, range: 0...10),
+
+            .userName("commands.control_user", \.commands.controlUser),
+            .text("commands.realm", \.commands.realm),
+            .list(
+                "commands.users", \.commands.users, summary: "list of NAME:PASSWORD or NAME;ha1=HEX[;ha1_sha256=HEX]",
+                element: { (scalar: RawScalar) throws(ValueProblem) in
+                    do throws(ConfigurationError) {
+                        return try UserCredential.parse(scalar.text)
+                    } catch {
+                        throw ValueProblem(error.message, at: scalar.source)
+                    }
+                },
+                render: { $0.description }),
+            .list(
+                "commands.admins", \.commands.admins, summary: "list of user names from commands.users",
+                element: { (scalar: RawScalar) throws(ValueProblem) in
+                    guard UserCredential.isValidName(scalar.text) else {
+                        throw ValueProblem("\"\(scalar.text)\" is not a user name (letters, digits, . _ -)", at: scalar.source)
+                    }
+                    return scalar.text
+                },
+                render: { $0 }),
+            .integer("commands.max_failures_per_minute", \.commands.maxFailuresPerMinute, range: 1...10_000),
+            .text("storage.directory", \.storage.directory),
 
             .duration("shutdown.grace_seconds", \.shutdown.grace, unit: .seconds, range: 0...3600),
         ]
@@ -70,6 +98,11 @@ extension ConfigurationLoader {
                 guard timers.t2 < timers.t1 else { return nil }
                 return "sip.timers.t2_ms (\(Int(timers.t2 / .milliseconds(1))) ms) must not be less than "
                     + "sip.timers.t1_ms (\(Int(timers.t1 / .milliseconds(1))) ms)"
+            },
+            ConfigurationConstraint(paths: ["commands.users", "commands.admins"]) { configuration in
+                let known = Set(configuration.commands.users.map(\.username))
+                guard let stranger = configuration.commands.admins.first(where: { !known.contains($0) }) else { return nil }
+                return "commands.admins names \"\(stranger)\", who is not in commands.users"
             },
             ConfigurationConstraint(paths: ["media.port_min", "media.port_max"]) { configuration in
                 let media = configuration.media
