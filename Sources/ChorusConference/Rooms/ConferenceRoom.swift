@@ -1,6 +1,7 @@
 import ChorusCodecs
 import ChorusMixer
 import ChorusRTP
+import Foundation
 import Logging
 import NIOCore
 
@@ -31,6 +32,11 @@ public protocol ConferenceRoomDelegate: AnyObject, Sendable {
 /// `sendrecv` (on hold, `sendonly` or `inactive` from their side, they are neither heard nor sent
 /// anything), and hears the room whenever Chorus sends to them.
 ///
+/// Participants can be kept out of the mix (``ParticipantAdmission``: PIN lobby, waiting for a
+/// moderator) and hear a repeating cue instead, and prompt tones can be overlaid on what one or
+/// everyone hears (``play(_:to:)``, ``playToAll(_:except:)``). Only those hearing a tone of their
+/// own leave the shared encoders for it; a tone for everyone is encoded once per format.
+///
 /// Everything runs on ``eventLoop``; the methods must be called there.
 public final class ConferenceRoom: @unchecked Sendable {
     /// Settings every room shares.
@@ -59,14 +65,18 @@ public final class ConferenceRoom: @unchecked Sendable {
     public weak var delegate: (any ConferenceRoomDelegate)?
     public private(set) var statistics = Statistics()
     let logger: Logger
-    private let mixer: ConferenceMixer
+    let mixer: ConferenceMixer
     private var clock: MixerClock?
-    private var participants: [ParticipantID: RoomParticipant] = [:]
+    var participants: [ParticipantID: RoomParticipant] = [:]
     /// Iteration order of the tick: join order.
-    private var ordered: [RoomParticipant] = []
-    private var sharedEncoders: [ParticipantAudioFormat: FrameEncoder] = [:]
-    private var silenceEncoders: [ParticipantAudioFormat: FrameEncoder] = [:]
+    var ordered: [RoomParticipant] = []
+    /// Encoders whose payload every listener of one ``SharedStream`` gets.
+    private var sharedEncoders: [SharedStream: FrameEncoder] = [:]
     private let silentFrame = [Int16](repeating: 0, count: 960)
+    /// Where a listener's frame and the tones on it are put together before encoding.
+    private var scratchFrame = [Int16](repeating: 0, count: 960)
+    /// The tone ``playToAll(_:except:)`` overlays, while it plays.
+    var roomCue: RoomCue?
     private var tickIndex = 0
     /// Set by tests and the benchmark to observe each tick's end.
     public var afterTick: ((Int) -> Void)?
@@ -101,11 +111,18 @@ public final class ConferenceRoom: @unchecked Sendable {
     }
 
     /// Lets a participant in with their open leg. Throws if their codec cannot be set up.
-    public func add(_ participantID: ParticipantID, leg: MediaLeg, format: ParticipantAudioFormat) throws {
+    ///
+    /// With an `admission` other than `.mixed` they are kept out from their first tick on
+    /// (see ``setAdmission(_:for:)``).
+    public func add(
+        _ participantID: ParticipantID, leg: MediaLeg, format: ParticipantAudioFormat, admission: ParticipantAdmission = .mixed
+    ) throws {
         eventLoop.preconditionInEventLoop()
         precondition(leg.eventLoop === eventLoop, "a room's legs live on the room's loop")
         let participant = try RoomParticipant(id: participantID, leg: leg, format: format, slot: mixer.addParticipant())
         participant.room = self
+        participant.admit(as: admission)
+        mixer.setControls(participant.effectiveControls, for: participant.slot)
         leg.delegate = participant
         participants[participantID] = participant
         ordered.append(participant)
@@ -133,11 +150,13 @@ public final class ConferenceRoom: @unchecked Sendable {
         return participant.leg
     }
 
-    /// Mute, deaf and gains (the room-management commands drive these).
+    /// Mute, deaf and gains (the room-management commands drive these). For a participant kept
+    /// out of the mix they are remembered and take effect when they are admitted.
     public func setControls(_ controls: ParticipantControls, for participantID: ParticipantID) {
         eventLoop.preconditionInEventLoop()
         guard let participant = participants[participantID] else { return }
-        mixer.setControls(controls, for: participant.slot)
+        participant.controls = controls
+        mixer.setControls(participant.effectiveControls, for: participant.slot)
     }
 
     /// Who is being mixed right now, loudest first.
@@ -154,8 +173,7 @@ public final class ConferenceRoom: @unchecked Sendable {
 
     private func dropUnusedSharedEncoders() {
         let inUse = Set(ordered.map(\.format))
-        sharedEncoders = sharedEncoders.filter { inUse.contains($0.key) }
-        silenceEncoders = silenceEncoders.filter { inUse.contains($0.key) }
+        sharedEncoders = sharedEncoders.filter { inUse.contains($0.key.format) }
     }
 
     // MARK: - The tick
@@ -179,49 +197,89 @@ public final class ConferenceRoom: @unchecked Sendable {
             }
         }
         mixer.mix()
+        // Everyone who hears the room's tone gets the same samples of it this tick.
+        let tickCue = roomCue.map { $0.player }
         for participant in ordered where participant.leg.parameters.sends {
-            send(to: participant)
+            send(to: participant, roomCue: participant.hears(roomCue) ? tickCue : nil)
+        }
+        if roomCue != nil {
+            roomCue?.player.advance(by: silentFrame.count)
+            if roomCue?.player.isFinished == true { roomCue = nil }
         }
         if index % 50 == 0 { checkInactivity() }
         afterTick?(index)
     }
 
-    private func send(to participant: RoomParticipant) {
+    /// Encodes and sends what the participant hears this tick, with `roomCue` overlaid if given.
+    private func send(to participant: RoomParticipant, roomCue: TonePlayer?) {
         let leg = participant.leg
-        switch mixer.output(for: participant.slot) {
-        case .silence:
-            // Deaf, or nothing to hear (a lone talker): still a steady stream, so phones that
-            // watch for RTP do not hang up; encoded once per format like the common mix.
-            guard let encoder = encoder(for: participant.format, in: &silenceEncoders) else { return }
-            if encoder.encodedTick != tickIndex {
-                silentFrame.withUnsafeBufferPointer { encoder.encode($0) }
-                encoder.encodedTick = tickIndex
+        let output = mixer.output(for: participant.slot)
+        if participant.hasOwnTone || (roomCue != nil && output == .individual) {
+            sendWithTones(to: participant, roomCue: roomCue)
+        } else {
+            switch output {
+            case .silence:
+                // Deaf, or nothing to hear (a lone talker): still a steady stream, so phones that
+                // watch for RTP do not hang up; encoded once per format like the common mix.
+                sendShared(SharedStream(format: participant.format, source: .silence, withRoomCue: roomCue != nil), to: leg, roomCue: roomCue)
+            case .shared:
+                sendShared(SharedStream(format: participant.format, source: .mix, withRoomCue: roomCue != nil), to: leg, roomCue: roomCue)
+            case .individual:
+                let encoder = participant.ownEncoder
+                mixer.withOutputFrame(for: participant.slot) { encoder.encode($0) }
+                statistics.individualEncodes += 1
+                encoder.forEachPacket { payload, samples in leg.send(payload: payload, samples: samples) }
             }
-            encoder.forEachPacket { payload, samples in leg.send(payload: payload, samples: samples) }
-        case .shared:
-            guard let encoder = encoder(for: participant.format, in: &sharedEncoders) else { return }
-            if encoder.encodedTick != tickIndex {
-                mixer.withSharedMix { encoder.encode($0) }
-                encoder.encodedTick = tickIndex
-                statistics.sharedEncodes += 1
-            }
-            encoder.forEachPacket { payload, samples in leg.send(payload: payload, samples: samples) }
-        case .individual:
-            let encoder = participant.ownEncoder
-            mixer.withOutputFrame(for: participant.slot) { encoder.encode($0) }
-            statistics.individualEncodes += 1
-            encoder.forEachPacket { payload, samples in leg.send(payload: payload, samples: samples) }
         }
         leg.flush()
     }
 
-    private func encoder(for format: ParticipantAudioFormat, in encoders: inout [ParticipantAudioFormat: FrameEncoder]) -> FrameEncoder? {
-        if let encoder = encoders[format] { return encoder }
-        guard let encoder = try? FrameEncoder(format: format) else {
-            logger.error("cannot create an encoder for \(format)")
+    /// Sends the payload of a stream many listeners share, encoding it on its first use this tick.
+    private func sendShared(_ stream: SharedStream, to leg: MediaLeg, roomCue: TonePlayer?) {
+        guard let encoder = encoder(for: stream) else { return }
+        if encoder.encodedTick != tickIndex {
+            encoder.encodedTick = tickIndex
+            if var roomCue {
+                scratchFrame.withUnsafeMutableBufferPointer { scratch in
+                    switch stream.source {
+                    case .silence: scratch.update(repeating: 0)
+                    case .mix: mixer.withSharedMix { _ = scratch.update(fromContentsOf: $0) }
+                    }
+                    roomCue.mix(into: scratch)
+                    encoder.encode(UnsafeBufferPointer(scratch))
+                }
+            } else {
+                switch stream.source {
+                case .silence: silentFrame.withUnsafeBufferPointer { encoder.encode($0) }
+                case .mix: mixer.withSharedMix { encoder.encode($0) }
+                }
+            }
+            if stream.source == .mix || roomCue != nil { statistics.sharedEncodes += 1 }
+        }
+        encoder.forEachPacket { payload, samples in leg.send(payload: payload, samples: samples) }
+    }
+
+    /// What the participant would hear, with the tones for them on top, through their own encoder.
+    private func sendWithTones(to participant: RoomParticipant, roomCue: TonePlayer?) {
+        let encoder = participant.ownEncoder
+        scratchFrame.withUnsafeMutableBufferPointer { scratch in
+            mixer.withOutputFrame(for: participant.slot) { _ = scratch.update(fromContentsOf: $0) }
+            if var roomCue { roomCue.mix(into: scratch) }
+            participant.mixOwnTones(into: scratch)
+            encoder.encode(UnsafeBufferPointer(scratch))
+        }
+        statistics.individualEncodes += 1
+        let leg = participant.leg
+        encoder.forEachPacket { payload, samples in leg.send(payload: payload, samples: samples) }
+    }
+
+    private func encoder(for stream: SharedStream) -> FrameEncoder? {
+        if let encoder = sharedEncoders[stream] { return encoder }
+        guard let encoder = try? FrameEncoder(format: stream.format) else {
+            logger.error("cannot create an encoder for \(stream.format)")
             return nil
         }
-        encoders[format] = encoder
+        sharedEncoders[stream] = encoder
         return encoder
     }
 
@@ -245,11 +303,34 @@ public final class ConferenceRoom: @unchecked Sendable {
     }
 }
 
+/// What one shared encoder encodes: every listener with the same format who hears the same
+/// frame (the common mix or silence, with or without the room's tone) gets its payload.
+private struct SharedStream: Hashable {
+    enum Source: Hashable { case silence, mix }
+    var format: ParticipantAudioFormat
+    var source: Source
+    var withRoomCue: Bool
+}
+
+/// A tone ``ConferenceRoom/playToAll(_:except:)`` plays to everyone mixed but one.
+struct RoomCue {
+    var player: TonePlayer
+    var except: ParticipantID?
+}
+
 /// A participant inside the room: leg, mixer slot, decoder and own encoder.
 final class RoomParticipant: MediaLegDelegate {
     let id: ParticipantID
     let leg: MediaLeg
     let slot: MixerSlot
+    let joinedAt = Date()
+    /// The controls as set from outside; the mixer gets ``effectiveControls``.
+    var controls = ParticipantControls()
+    private(set) var admission = ParticipantAdmission.mixed
+    /// The repeating cue of the lobby or the waiting room.
+    private var prompt: TonePlayer?
+    /// A one-shot tone for this participant only; a new one replaces it.
+    var cue: TonePlayer?
     private(set) var format: ParticipantAudioFormat
     private(set) var decoder: ParticipantDecoder
     private var _ownEncoder: FrameEncoder?
@@ -271,6 +352,34 @@ final class RoomParticipant: MediaLegDelegate {
         let encoder = try! FrameEncoder(format: format)
         _ownEncoder = encoder
         return encoder
+    }
+
+    /// Kept out of the mix, they are muted and deaf whatever their own controls say.
+    var effectiveControls: ParticipantControls {
+        guard admission != .mixed else { return controls }
+        var controls = controls
+        controls.muted = true
+        controls.deaf = true
+        return controls
+    }
+
+    var hasOwnTone: Bool { prompt != nil || cue != nil }
+
+    func admit(as admission: ParticipantAdmission) {
+        self.admission = admission
+        prompt = admission.repeatingPrompt.map { TonePlayer($0, repeats: true) }
+    }
+
+    /// Whether the room's tone is for them: mixed, not deaf, and not the one it is about.
+    func hears(_ roomCue: RoomCue?) -> Bool {
+        guard let roomCue else { return false }
+        return admission == .mixed && !controls.deaf && roomCue.except != id
+    }
+
+    /// Adds this tick of their prompt and cue to `frame`; a finished cue is dropped.
+    func mixOwnTones(into frame: UnsafeMutableBufferPointer<Int16>) {
+        prompt?.mix(into: frame)
+        if cue?.mix(into: frame) == true { cue = nil }
     }
 
     func change(format: ParticipantAudioFormat) throws {
