@@ -191,21 +191,23 @@ extension Focus {
             maxParticipants: room.maxParticipants, locked: room.locked, moderated: room.moderated, hasPIN: room.pin != nil)
     }
 
-    /// Participants of a room as `info`/`who` show them; who is talking comes from the room's loop.
+    /// Participants of a room as `info`/`who` show them; talking, loss and jitter come from the
+    /// room's loop.
     private func participantSummaries(in roomID: String, done: @escaping ([ParticipantSummary]) -> Void) {
         let roomCalls = calls(in: roomID).sorted { $0.participant.rawValue < $1.participant.rawValue }
         guard let room = roomCalls.first?.room else { return done([]) }
-        let formatter = ISO8601DateFormatter()
-        room.eventLoop.submit { Set(room.activeSpeakers) }.hop(to: sipLoop).whenComplete { result in
-            let talking = (try? result.get()) ?? []
+        room.eventLoop.submit { room.participantSnapshots() }.hop(to: sipLoop).whenComplete { result in
+            let snapshots = Dictionary(((try? result.get()) ?? []).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            let formatter = ISO8601DateFormatter()
             done(
                 roomCalls.map { call in
-                    ParticipantSummary(
+                    let snapshot = snapshots[call.participant]
+                    return ParticipantSummary(
                         number: Int(call.participant.rawValue), displayName: call.dialog?.remote.displayName,
                         uri: call.dialog.map { "\($0.remote.uri)" } ?? "", codec: call.audio?.codec.kind.rawValue ?? "-",
                         srtp: call.audio?.srtp != nil, muted: call.controls.muted, deaf: call.controls.deaf,
-                        talking: talking.contains(call.participant), joinedAt: formatter.string(from: call.joinedAt),
-                        lossPercent: nil, jitterMs: nil, inLobby: call.inLobby)
+                        talking: snapshot?.talking ?? false, joinedAt: formatter.string(from: call.joinedAt),
+                        lossPercent: snapshot?.lossPercent, jitterMs: snapshot?.jitterMs, inLobby: call.inLobby)
                 })
         }
     }

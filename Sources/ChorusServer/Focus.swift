@@ -308,9 +308,8 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
         let inLobby = call.inLobby
         room.eventLoop.execute { [logger] in
             do {
-                try room.add(participant, leg: leg, format: format)
-                // In the same turn of the loop: a lobby caller is never mixed, not even for one tick.
-                if inLobby { room.setAdmission(.lobby, for: participant) }
+                // A lobby caller is never mixed, not even for one tick.
+                try room.add(participant, leg: leg, format: format, admission: inLobby ? .lobby : .mixed)
                 room.start()
             } catch {
                 logger.error("\(participant): cannot join room \(room.id): \(error)")
