@@ -28,7 +28,7 @@ public enum CommandHelp {
             examples: ["info 4200"]),
         Entry(
             name: "who", usage: "who [ROOM]", summary: "who is in the room, short form",
-            notes: ["Inside a call, 'who' lists the people in your room."], examples: ["who", "who 4200"]),
+            notes: ["Inside a call, 'who' lists the people in your room."], examples: ["who 4200"]),
         Entry(
             name: "create", usage: "create ROOM [pin PIN] [max N] [owner SIP-URI]... [moderated]",
             summary: "make a new room (admin)",
