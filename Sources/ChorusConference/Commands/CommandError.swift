@@ -13,5 +13,6 @@ public struct CommandError: Error, Equatable, Sendable, CustomStringConvertible 
         self.wantsJSON = wantsJSON
     }
 
+    /// The message, so the error prints as what the sender will read.
     public var description: String { self.message }
 }
