@@ -74,7 +74,7 @@ extension Focus {
 
     // MARK: - Executing
 
-    private func execute(_ command: ConferenceCommand, by actor: Call?, sender: SIPURI, done: @escaping (CommandReply) -> Void) {
+    private func execute(_ command: ConferenceCommand, by actor: Call?, sender: SIPURI, done: @escaping @Sendable (CommandReply) -> Void) {
         switch command {
         case .help(let topic):
             done(.help(CommandHelp.text(for: topic)))
@@ -118,7 +118,7 @@ extension Focus {
             guard directory.rooms[roomID] != nil else { return done(.error("no room \(roomID)")) }
             let targets: [Call]
             switch resolve(who, in: roomID, sender: sender) {
-            case .failure(let message): return done(.error(message))
+            case .failure(let failure): return done(.error(failure.message))
             case .success(let calls): targets = calls
             }
             for call in targets { change(call, by: command) }
@@ -126,7 +126,7 @@ extension Focus {
         case .kick(let roomID, let who):
             guard directory.rooms[roomID] != nil else { return done(.error("no room \(roomID)")) }
             switch resolve(who, in: roomID, sender: sender) {
-            case .failure(let message): done(.error(message))
+            case .failure(let failure): done(.error(failure.message))
             case .success(let calls): done(.ok("kicked \(hangUp(calls)) participant(s) from room \(roomID)"))
             }
         case .invite(let roomID, let uri):
@@ -193,7 +193,7 @@ extension Focus {
 
     /// Participants of a room as `info`/`who` show them; talking, loss and jitter come from the
     /// room's loop.
-    private func participantSummaries(in roomID: String, done: @escaping ([ParticipantSummary]) -> Void) {
+    private func participantSummaries(in roomID: String, done: @escaping @Sendable ([ParticipantSummary]) -> Void) {
         let roomCalls = calls(in: roomID).sorted { $0.participant.rawValue < $1.participant.rawValue }
         guard let room = roomCalls.first?.room else { return done([]) }
         room.eventLoop.submit { room.participantSnapshots() }.hop(to: sipLoop).whenComplete { result in
@@ -231,7 +231,7 @@ extension Focus {
             from.tag = SIPToken.tag()
             message = SIPRequest(
                 method: .message, uri: request.contactURI ?? request.from.uri, via: [], from: from,
-                to: SIPNameAddress(uri: request.from.uri, displayName: request.from.displayName), callID: SIPToken.callID(),
+                to: SIPNameAddress(displayName: request.from.displayName, uri: request.from.uri), callID: SIPToken.callID(),
                 cseq: SIPCSeq(1, .message), maxForwards: 70, headers: headers, body: body)
             peer = transaction.peer
         }

@@ -24,7 +24,7 @@ final class BaresipOptionsTests: XCTestCase {
             try await baresip.waitForLog("the answer to OPTIONS \(uri)") { self.optionsAnswer(in: $0, for: uri) != nil }
             XCTAssertEqual(optionsAnswer(in: baresip.log, for: uri).map(String.init), "SIP/2.0 200 OK", baresip.log)
         }
-        XCTAssertTrue(baresip.log.contains("Allow: INVITE, ACK, BYE, CANCEL, OPTIONS"), baresip.log)
+        XCTAssertTrue(baresip.log.contains("Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE, INFO"), baresip.log)
         await server.shutdown()
     }
 }

@@ -130,7 +130,7 @@ final class CommandIntegrationTests: XCTestCase {
 
         // Phone 2 deafens itself from inside its call; the reply comes back inside the call.
         let status = try await phones[2].sendInDialog("MESSAGE", body: "deaf", contentType: "text/plain")
-        XCTAssertEqual(status, 200)
+        XCTAssertEqual(status, 200, phones[2].lastReason)
         let reply = try await phones[2].awaitMessage()
         XCTAssertEqual(reply, "you are deafened")
         let notAllowed = try await phones[2].sendInDialog("MESSAGE", body: "kick 4200 all", contentType: "text/plain")

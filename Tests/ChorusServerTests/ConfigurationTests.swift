@@ -48,6 +48,8 @@ final class ConfigurationTests: XCTestCase {
             media: .init(
                 publicAddress: nil, portMin: 20000, portMax: 29999, srtp: .optional, inactivityTimeout: .seconds(30),
                 opus: .init(bitrate: 32000, complexity: 5)),
+            commands: .init(controlUser: "chorus", realm: "chorus", users: [], admins: [], maxFailuresPerMinute: 10),
+            storage: .init(directory: "chorus-data"),
             shutdown: .init(grace: .seconds(5)))
         XCTAssertEqual(defaults, expected)
         XCTAssertEqual(try ConfigurationLoader.load(path: nil, environment: [:]), expected)
@@ -55,6 +57,23 @@ final class ConfigurationTests: XCTestCase {
             try ConfigurationLoader.load(
                 yaml: ChorusConfiguration.embeddedDefaultYAML, sourceName: "embedded default", environment: [:]),
             expected)
+    }
+
+    func testCommandUsersTakePasswordsOrHA1sAndAdminsMustBeUsers() throws {
+        let configuration = try ConfigurationLoader.load(
+            yaml: "commands:\n  users: [\"alice:secret\", \"bob;ha1=0123456789abcdef0123456789abcdef\"]\n  admins: [alice]\n",
+            sourceName: "test.yaml", environment: [:])
+        XCTAssertEqual(configuration.commands.users.map(\.username), ["alice", "bob"])
+        XCTAssertEqual(configuration.commands.users[0].description, "alice;secret=hidden", "secrets are never rendered")
+        XCTAssertThrowsError(
+            try ConfigurationLoader.load(yaml: "commands:\n  users: [\"alice:secret\"]\n  admins: [carol]\n", sourceName: "test.yaml", environment: [:])
+        ) { error in
+            XCTAssertTrue("\(error)".contains("carol"), "\(error)")
+        }
+        XCTAssertThrowsError(
+            try ConfigurationLoader.load(yaml: "commands:\n  users: [\"bob;ha1=xyz\"]\n", sourceName: "test.yaml", environment: [:]))
+        XCTAssertThrowsError(
+            try ConfigurationLoader.load(yaml: "conference:\n  keypad:\n    mute: \"*x\"\n", sourceName: "test.yaml", environment: [:]))
     }
 
     func testEmbeddedLiteralIsByteForByteConfigChorusYAML() throws {
@@ -191,7 +210,7 @@ final class ConfigurationTests: XCTestCase {
             "test.yaml, line 2, column 3: sip.listen_on: unknown key (did you mean sip.listen?)")
         XCTAssertEqual(
             configurationError("recording:\n  max: 3\n"),
-            "test.yaml, line 1, column 1: recording: unknown key (expected one of: log, sip, conference, media, shutdown)")
+            "test.yaml, line 1, column 1: recording: unknown key (expected one of: log, sip, conference, media, commands, storage, shutdown)")
         XCTAssertEqual(
             configurationError("timers:\n  t1_ms: 3\n"),
             "test.yaml, line 1, column 1: timers: unknown key (did you mean sip.timers?)")
@@ -224,7 +243,7 @@ final class ConfigurationTests: XCTestCase {
             "test.yaml, line 3, column 5: log.level: expected trace | debug | info | notice | warning | error | critical, got a mapping")
         XCTAssertEqual(
             configurationError("- udp://0.0.0.0\n"),
-            "test.yaml, line 1, column 1: the top level: expected a mapping of settings (log, sip, conference, media, shutdown), got a list")
+            "test.yaml, line 1, column 1: the top level: expected a mapping of settings (log, sip, conference, media, commands, storage, shutdown), got a list")
     }
 
     func testOutOfRangeAndBadValuesNameKeyAndLine() {

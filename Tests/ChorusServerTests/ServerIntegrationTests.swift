@@ -32,7 +32,7 @@ final class ServerIntegrationTests: XCTestCase {
         try await client.send(request("OPTIONS", client: client))
         let ok = try await client.response()
         XCTAssertEqual(ok.statusCode, 200)
-        XCTAssertEqual(ok.headers["Allow"], "INVITE, ACK, BYE, CANCEL, OPTIONS")
+        XCTAssertEqual(ok.headers["Allow"], "INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE, INFO")
         XCTAssertEqual(ok.via.first?.rport, client.localPort)
         XCTAssertEqual(ok.via.first?.received, "127.0.0.1")
         await client.close()

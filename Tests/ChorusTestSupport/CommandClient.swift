@@ -54,7 +54,7 @@ public final class CommandClient: @unchecked Sendable {
         try await sip.send(message(to: user, body: command, cseq: cseq, callID: callID, authorization: nil))
         var response = try await finalResponse()
         while response.statusCode == 401, answerChallenge, let username, let password, challenges.count < 4 {
-            let offered = response.headers.values("WWW-Authenticate")
+            let offered = response.headers.fieldValues("WWW-Authenticate")
             challenges += offered
             guard let challenge = offered.compactMap({ try? SIPDigestChallenge(parsing: $0) }).first(where: { $0.effectiveAlgorithm == algorithm })
             else { break }
@@ -64,7 +64,7 @@ public final class CommandClient: @unchecked Sendable {
             try await sip.send(message(to: user, body: command, cseq: cseq, callID: callID, authorization: credentials.serialized))
             response = try await finalResponse()
         }
-        if response.statusCode == 401 { challenges += response.headers.values("WWW-Authenticate") }
+        if response.statusCode == 401 { challenges += response.headers.fieldValues("WWW-Authenticate") }
         var reply: (String, String?)?
         if (200..<300).contains(response.statusCode) { reply = try await replyMessage() }
         return Outcome(

@@ -317,15 +317,19 @@ public final class TestPhone: @unchecked Sendable {
         return 200
     }
 
+    /// The reason phrase of the last answer to ``sendInDialog(_:body:contentType:)``.
+    public private(set) var lastReason = ""
+
     /// Sends a request inside the call (MESSAGE, INFO, ...) and returns the status of the answer.
     public func sendInDialog(_ method: String, body: String, contentType: String) async throws -> Int {
         cseq += 1
-        var text = request(method, body: "")
-        // request() writes application/sdp for bodies; build this one by hand.
-        text = String(text.dropLast(4)).replacingOccurrences(of: "Content-Length: 0", with: "Content-Type: \(contentType)\r\nContent-Length: \(body.utf8.count)")
-        try await sip.send(text + "\r\n\r\n" + body)
+        // request() writes application/sdp for bodies: take its headers and put this body's own.
+        let headers = request(method, body: "").replacingOccurrences(
+            of: "Content-Length: 0\r\n\r\n", with: "Content-Type: \(contentType)\r\nContent-Length: \(body.utf8.count)\r\n\r\n")
+        try await sip.send(headers + body)
         var response = try await sip.response(timeout: .seconds(5))
         while response.cseq.sequence != cseq { response = try await sip.response(timeout: .seconds(5)) }
+        lastReason = response.reasonPhrase
         return response.statusCode
     }
 

@@ -79,6 +79,13 @@ public struct SIPHeaders: Hashable, Sendable, Sequence, ExpressibleByDictionaryL
         return out
     }
 
+    /// The value of every field with this name, unsplit: for headers whose values contain commas
+    /// that do not separate values, like `WWW-Authenticate` and `Authorization` (RFC 3261 §7.3.1).
+    public func fieldValues(_ name: String) -> [String] {
+        let canonical = Self.canonicalName(name)
+        return fields.filter { $0.name.caseInsensitiveEquals(canonical) }.map(\.value)
+    }
+
     /// Option tags or tokens of list headers like Require, Supported, Allow, lower-cased for comparison.
     public func tokens(_ name: String) -> [String] {
         values(name).map { $0.lowercased() }.filter { !$0.isEmpty }

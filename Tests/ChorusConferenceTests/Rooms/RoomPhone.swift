@@ -17,6 +17,9 @@ final class RoomPhone: @unchecked Sendable {
     private let encoder: OpusEncoder
     private let decoder: OpusDecoder
     private var sequence: UInt16 = 0
+    /// RTP timestamps follow the wall clock, as a real phone's do, so a pause between two bursts
+    /// of `talk` reads as silence (DTX) and not as audio arriving late.
+    private let started = ContinuousClock.now
     /// Everything decoded so far, in arrival order (loopback keeps the order).
     private(set) var recording: [Int16] = []
 
@@ -57,7 +60,10 @@ final class RoomPhone: @unchecked Sendable {
         sequence &+= 1
         let pcm = AudioAnalysis.tone(
             frequency, samples: 960, amplitude: ConferenceAudioCheck.toneAmplitude, phase: Int(sequence) * 960)
-        let header = RTPHeader(payloadType: 111, sequenceNumber: sequence, timestamp: UInt32(sequence) * 960, ssrc: 0x5000 + UInt32(id.rawValue))
+        let elapsed = ContinuousClock.now - started
+        let frames = (elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000) / 20
+        let header = RTPHeader(
+            payloadType: 111, sequenceNumber: sequence, timestamp: UInt32(truncatingIfNeeded: frames * 960), ssrc: 0x5000 + UInt32(id.rawValue))
         let packet = RTPPacket(header: header, payload: try encoder.encode(pcm)).serialized()
         try await socket.sendBytes(ByteBuffer(bytes: packet))
     }
@@ -67,7 +73,8 @@ final class RoomPhone: @unchecked Sendable {
     func collect() async throws -> [Int16] {
         var audio: [Int16] = []
         while let datagram = await socket.receive(timeout: .milliseconds(2)) {
-            let packet = try RTPPacket(parsing: Array(datagram.readableBytesView))
+            // RTCP shares the port (rtcp-mux): only Opus RTP is audio.
+            guard let packet = try? RTPPacket(parsing: Array(datagram.readableBytesView)), packet.header.payloadType == 111 else { continue }
             audio += try decoder.decode(packet.payload)
         }
         recording += audio
