@@ -48,7 +48,8 @@ final class ConfigurationTests: XCTestCase {
             media: .init(
                 publicAddress: nil, portMin: 20000, portMax: 29999, srtp: .optional, inactivityTimeout: .seconds(30),
                 opus: .init(bitrate: 32000, complexity: 5)),
-            commands: .init(controlUser: "chorus", realm: "chorus", users: [], admins: [], maxFailuresPerMinute: 10),
+            commands: .init(
+                controlUser: "chorus", realm: "chorus", users: [], admins: [], maxFailuresPerMinute: 10, digestAlgorithms: [.sha256, .md5]),
             storage: .init(directory: "chorus-data"),
             shutdown: .init(grace: .seconds(5)))
         XCTAssertEqual(defaults, expected)

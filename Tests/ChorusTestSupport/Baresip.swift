@@ -32,7 +32,13 @@ public final class Baresip: @unchecked Sendable {
     /// - Parameters:
     ///   - modules: extra modules to load (codecs, `srtp`, `aufile`, `sndfile`...).
     ///   - settings: extra config lines, e.g. `audio_source aufile,/tmp/tone.wav`.
-    public init(account: String = "<sip:tester@127.0.0.1>", modules: [String] = [], settings: [String] = []) throws {
+    ///   - contacts: lines of baresip's contacts file (`"Name" <sip:...>`); the `contact` module's
+    ///     `message` command writes to the current (first) one.
+    ///   - sipTrace: run with `-s`, so the log shows every SIP message sent and received.
+    public init(
+        account: String = "<sip:tester@127.0.0.1>", modules: [String] = [], settings: [String] = [], contacts: [String] = [],
+        sipTrace: Bool = false
+    ) throws {
         try Self.requireInstalled()
         // baresip also binds SIP port + 1 for TLS, so take a pair.
         sipPort = try ChorusProcess.freePort(consecutive: 2)
@@ -43,6 +49,7 @@ public final class Baresip: @unchecked Sendable {
             module_path /usr/lib/baresip/modules
             module_app account.so
             module_app menu.so
+            module_app contact.so
             module_app ctrl_tcp.so
             ctrl_tcp_listen 127.0.0.1:\(controlPort)
             sip_listen 127.0.0.1:\(sipPort)
@@ -54,9 +61,10 @@ public final class Baresip: @unchecked Sendable {
             + settings.map { $0 + "\n" }.joined()
         try config.write(to: directory.appendingPathComponent("config"), atomically: true, encoding: .utf8)
         try "\(account);regint=0\n".write(to: directory.appendingPathComponent("accounts"), atomically: true, encoding: .utf8)
+        try contacts.map { $0 + "\n" }.joined().write(to: directory.appendingPathComponent("contacts"), atomically: true, encoding: .utf8)
 
         process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = ["-f", directory.path]
+        process.arguments = ["-f", directory.path] + (sipTrace ? ["-s"] : [])
         process.standardInput = FileHandle.nullDevice
         let pipe = Pipe()
         process.standardOutput = pipe

@@ -5,7 +5,7 @@ import NIOCore
 /// Decides who sent a MESSAGE command: digest authentication (RFC 3261 §22 with RFC 8760's
 /// SHA-256) against `commands.users`, with a limit on failures per source address.
 ///
-/// Every challenge carries fresh nonces (SHA-256 and MD5, `qop=auth`); nonces expire and cannot be
+/// Every challenge carries fresh nonces (by default SHA-256 and MD5, `qop=auth`); nonces expire and cannot be
 /// replayed (``DigestAuthenticator``); a right answer to an expired nonce is challenged again
 /// with `stale=true`. Wrong credentials get 403. A source address with too many failures in a
 /// minute gets 403 for the rest of the minute, without its credentials even being checked. Lives
@@ -23,6 +23,8 @@ final class CommandAuthenticator {
     let realm: String
     private let users: [String: UserCredential]
     let admins: Set<String>
+    /// Offered in this order, one challenge each (`commands.digest_algorithms`).
+    private let algorithms: [DigestAlgorithm]
     private let digest: DigestAuthenticator
     private let maxFailuresPerMinute: Int
     private var failures: [String: (minute: Int64, count: Int)] = [:]
@@ -35,6 +37,7 @@ final class CommandAuthenticator {
         admins = Set(configuration.admins)
         digest = DigestAuthenticator(realm: configuration.realm)
         maxFailuresPerMinute = configuration.maxFailuresPerMinute
+        algorithms = configuration.digestAlgorithms
         self.logger = logger
         self.now = now
     }
@@ -50,7 +53,7 @@ final class CommandAuthenticator {
             return .forbidden("Too Many Failed Attempts")
         }
         guard let header = request.headers["Authorization"] else {
-            return .challenge(digest.challenges().map(\.description))
+            return .challenge(digest.challenges(algorithms: algorithms).map(\.description))
         }
         guard let credentials = try? SIPDigestCredentials(parsing: header) else {
             recordFailure(address, minute: Int64(minute), why: "unreadable credentials")
@@ -63,7 +66,7 @@ final class CommandAuthenticator {
         case .valid:
             return .authenticated(username: credentials.username)
         case .stale:
-            return .challenge(digest.challenges(stale: true).map(\.description))
+            return .challenge(digest.challenges(stale: true, algorithms: algorithms).map(\.description))
         case .invalid(let rejection):
             recordFailure(address, minute: Int64(minute), why: "\(rejection) for user \(credentials.username)")
             return .forbidden("Bad Credentials")

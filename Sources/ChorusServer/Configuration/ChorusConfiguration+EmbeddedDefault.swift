@@ -150,6 +150,11 @@ commands:
   # address is refused (403) for the rest of the minute. 1 to 10000.
   max_failures_per_minute: 10
 
+  # Digest algorithms offered, one challenge each, most preferred first
+  # (RFC 8760): sha256, md5. Some clients (libre-based ones such as baresip
+  # 1.0) give up when any challenge names SHA-256: list only md5 for them.
+  digest_algorithms: [sha256, md5]
+
 storage:
   # Where the room database lives (rooms created by MESSAGE, their PINs, owners
   # and settings survive restarts there). Relative to the working directory

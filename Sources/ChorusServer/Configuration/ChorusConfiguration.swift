@@ -1,3 +1,4 @@
+import ChorusSIP
 import Logging
 
 /// The whole server configuration: the embedded default (`Config/chorus.yaml`), overlaid by an
@@ -77,13 +78,19 @@ public struct ChorusConfiguration: Sendable, Equatable {
         public var admins: [String]
         /// `commands.max_failures_per_minute`: failed authentications per source address before it is refused for a minute.
         public var maxFailuresPerMinute: Int
+        /// `commands.digest_algorithms`: the challenges offered, most preferred first (RFC 8760).
+        public var digestAlgorithms: [DigestAlgorithm]
 
-        public init(controlUser: String, realm: String, users: [UserCredential], admins: [String], maxFailuresPerMinute: Int) {
+        public init(
+            controlUser: String, realm: String, users: [UserCredential], admins: [String], maxFailuresPerMinute: Int,
+            digestAlgorithms: [DigestAlgorithm] = [.sha256, .md5]
+        ) {
             self.controlUser = controlUser
             self.realm = realm
             self.users = users
             self.admins = admins
             self.maxFailuresPerMinute = maxFailuresPerMinute
+            self.digestAlgorithms = digestAlgorithms
         }
     }
 
@@ -210,7 +217,8 @@ public struct ChorusConfiguration: Sendable, Equatable {
         media: Media(
             publicAddress: "unset", portMin: 0, portMax: 0, srtp: .off, inactivityTimeout: .zero,
             opus: Media.Opus(bitrate: 0, complexity: -1)),
-        commands: Commands(controlUser: "", realm: "", users: [UserCredential(username: "unset", password: "unset")], admins: ["unset"], maxFailuresPerMinute: 0),
+        commands: Commands(controlUser: "", realm: "", users: [UserCredential(username: "unset", password: "unset")], admins: ["unset"], maxFailuresPerMinute: 0,
+            digestAlgorithms: [.md5Sess]),
         storage: Storage(directory: ""),
         shutdown: Shutdown(grace: .zero))
 }

@@ -1,3 +1,4 @@
+import ChorusSIP
 import Logging
 
 // THE table of settings. One row per key: it drives the YAML reader, the CHORUS_* environment
@@ -83,6 +84,16 @@ extension ConfigurationLoader {
                 },
                 render: { $0 }),
             .integer("commands.max_failures_per_minute", \.commands.maxFailuresPerMinute, range: 1...10_000),
+            .list(
+                "commands.digest_algorithms", \.commands.digestAlgorithms, summary: "list of sha256 | md5", minimumCount: 1,
+                element: { (scalar: RawScalar) throws(ValueProblem) in
+                    switch scalar.text.lowercased() {
+                    case "sha256", "sha-256": return DigestAlgorithm.sha256
+                    case "md5": return DigestAlgorithm.md5
+                    default: throw ValueProblem("unknown digest algorithm \"\(scalar.text)\" (expected sha256 or md5)", at: scalar.source)
+                    }
+                },
+                render: { $0 == .md5 ? "md5" : "sha256" }),
             .text("storage.directory", \.storage.directory),
 
             .duration("shutdown.grace_seconds", \.shutdown.grace, unit: .seconds, range: 0...3600),

@@ -1,0 +1,106 @@
+import ChorusServer
+import ChorusTestSupport
+import Foundation
+import NIOCore
+import XCTest
+
+/// Room management from baresip, a client nobody here wrote: MESSAGE commands with digest
+/// credentials that take effect, with the reply MESSAGE reaching baresip; and a PIN keyed as
+/// RFC 4733 events from baresip's keypad command.
+final class BaresipCommandTests: XCTestCase {
+    private func configuration() -> ChorusConfiguration {
+        var configuration = TestServer.configuration()
+        configuration.commands.users = [UserCredential(username: "alice", password: "wonderland")]
+        configuration.commands.admins = ["alice"]
+        // baresip 1.0's digest code (libre) gives up on any SHA-256 challenge.
+        configuration.commands.digestAlgorithms = [.md5]
+        return configuration
+    }
+
+    func testBaresipRunsCommandsThatTakeEffectAndGetsTheReplies() async throws {
+        try Baresip.requireInstalled()
+        let server = try await TestServer.start(configuration())
+        let address = try await server.address(.udp)
+        let port = address.port!
+        let operator_ = try Baresip(
+            account: "<sip:alice@127.0.0.1>;auth_pass=wonderland", contacts: ["\"Chorus\" <sip:chorus@127.0.0.1:\(port)>"],
+            sipTrace: true)
+        defer { operator_.stop() }
+
+        try await operator_.command("message", "create 4300 max 9")
+        try await operator_.waitForLog("the reply to create") { $0.contains("room 4300 created") }
+        try await operator_.command("message", "lock 4300")
+        try await operator_.waitForLog("the reply to lock") { $0.contains("room 4300 locked") }
+        do {
+            _ = try await TestPhone.dial(room: "4300", server: address)
+            XCTFail("the room baresip locked refuses callers")
+        } catch let failure as TestPhone.CallFailed {
+            XCTAssertEqual(failure.statusCode, 403)
+        }
+
+        // Two phones talk in 4200; baresip mutes everyone there; the talker's tone disappears.
+        let tones = ConferenceIntegrationToneSet.tones
+        let listener = try await TestPhone.dial(room: "4200", server: address, options: .init(codec: .opus, tone: tones[0]))
+        let talker = try await TestPhone.dial(room: "4200", server: address, options: .init(codec: .opus, tone: tones[1]))
+        listener.startSending()
+        talker.startSending()
+        try await Task.sleep(for: .milliseconds(500))
+        let before = try await listener.listen(for: .seconds(1))
+        XCTAssertGreaterThan(ConferenceAudioCheck.level(of: tones[1], in: before, sampleRate: 48_000), -15)
+        try await operator_.command("message", "mute 4200 all")
+        try await operator_.waitForLog("the reply to mute") { $0.contains("muted 2 participant(s) in room 4200") }
+        try await Task.sleep(for: .milliseconds(400))
+        let after = try await listener.listen(for: .seconds(1))
+        XCTAssertLessThan(ConferenceAudioCheck.level(of: tones[1], in: after, sampleRate: 48_000), -35, "muted by baresip's command")
+        for phone in [listener, talker] {
+            _ = try await phone.hangUp()
+            await phone.close()
+        }
+        await server.shutdown()
+    }
+
+    func testBaresipKeysThePINOfARoomAsTelephoneEvents() async throws {
+        try Baresip.requireInstalled()
+        let server = try await TestServer.start(configuration())
+        let address = try await server.address(.udp)
+        let admin = try await CommandClient(server: address, username: "alice", password: "wonderland")
+        admin.algorithm = .md5
+        let created = try await admin.send("create 4300 pin 2468")
+        XCTAssertEqual(created.reply, "room 4300 created")
+        let tones = ConferenceIntegrationToneSet.tones
+        let member = try await TestPhone.dial(room: "4300*2468", server: address, options: .init(codec: .opus, tone: tones[0]))
+        member.startSending()
+
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chorus-pin-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let wav = directory.appendingPathComponent("tone.wav")
+        try WAVFile.write(AudioAnalysis.tone(tones[1], samples: 48_000 * 30, amplitude: 0.25), sampleRate: 48_000, channels: 2, to: wav)
+        let caller = try Baresip(
+            account: "<sip:carol@127.0.0.1>;audio_codecs=opus/48000/2", modules: ["opus", "aufile"],
+            settings: ["audio_source aufile,\(wav.path)"])
+        defer { caller.stop() }
+        try await caller.command("dial", "sip:4300@127.0.0.1:\(address.port!)")
+        try await caller.waitForLog("call established") { $0.contains("Call established") }
+        try await Task.sleep(for: .milliseconds(800))
+        let inLobby = try await member.listen(for: .seconds(1))
+        XCTAssertLessThan(ConferenceAudioCheck.level(of: tones[1], in: inLobby, sampleRate: 48_000), -35, "not heard before the PIN")
+
+        for key in "2468#" {
+            try await caller.command("sndcode", String(key))
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        try await Task.sleep(for: .milliseconds(800))
+        let admitted = try await member.listen(for: .seconds(1))
+        XCTAssertGreaterThan(ConferenceAudioCheck.level(of: tones[1], in: admitted, sampleRate: 48_000), -15, "heard after keying the PIN")
+        _ = try await member.hangUp()
+        await member.close()
+        await admin.close()
+        await server.shutdown()
+    }
+}
+
+/// The tones of the conference tests, shared with the interop tests.
+enum ConferenceIntegrationToneSet {
+    static let tones: [Double] = [500, 800, 1300]
+}
