@@ -113,8 +113,13 @@ extension Focus {
         call.lobbyTimeout = nil
         let room = call.room
         let participant = call.participant
-        room.eventLoop.execute { room.setAdmission(.mixed, for: participant) }
-        announce(.join, for: call)
+        let admission: ParticipantAdmission = mustWaitForModerator(call) ? .waiting : .mixed
+        call.waitingForModerator = admission == .waiting
+        room.eventLoop.execute { room.setAdmission(admission, for: participant) }
+        if admission == .mixed {
+            moderatorArrived(call)
+            announce(.join, for: call)
+        }
     }
 
     /// A join or leave tone for everyone else in the room, when configured.

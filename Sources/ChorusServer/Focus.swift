@@ -42,6 +42,10 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
         let joinedAt = Date()
         /// In the PIN lobby: answered, not mixed, keying the PIN.
         var inLobby = false
+        /// Waiting for a moderator (moderated rooms): answered, not mixed, hearing the waiting tone.
+        var waitingForModerator = false
+        /// Authenticated on INVITE as an admin or an owner of the room.
+        var isModerator = false
         var pinAttempts = 0
         /// Keys pressed and not yet matched (PIN entry, keypad sequences).
         var keys = ""
@@ -77,6 +81,8 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
     let commandAuthenticator: CommandAuthenticator
     /// Where created rooms are kept; set at start-up.
     var roomStore: RoomStore?
+    /// Moderated rooms whose first moderator has arrived: from then on they run as usual.
+    var moderatedRoomsStarted: Set<String> = []
 
     init(configuration: ChorusConfiguration, sipLoop: any EventLoop, mediaLoops: any EventLoopGroup, logger: Logger) {
         self.configuration = configuration
@@ -111,6 +117,22 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
         } catch {
             return invite.reject(error.statusCode, reason: roomID.isEmpty ? "No Room In Request-URI" : error.reason)
         }
+        var isModerator = false
+        if admitted.moderated, let user = request.from.uri.user, commandAuthenticator.knows(user) {
+            // Someone who claims a configured identity proves it: moderators are owners and admins.
+            switch commandAuthenticator.authenticate(request, from: invite.transaction.peer.remote) {
+            case .challenge(let challenges):
+                directory.leave(roomID)
+                var headers = SIPHeaders()
+                for challenge in challenges { headers.add("WWW-Authenticate", challenge) }
+                return invite.reject(401, headers: headers)
+            case .forbidden(let reason):
+                directory.leave(roomID)
+                return invite.reject(403, reason: reason)
+            case .authenticated(let username):
+                isModerator = commandAuthenticator.isAdmin(username) || admitted.owners.contains { (try? SIPURI(parsing: $0))?.user == username }
+            }
+        }
         var offer: SessionDescription?
         if !request.body.isEmpty {
             do {
@@ -132,6 +154,7 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
         nextParticipant += 1
         let call = Call(participant: participant, roomID: roomID, room: room, rtpPort: rtpPort, localAddress: localAddress, session: session)
         call.invite = invite
+        call.isModerator = isModerator
         if let pin = admitted.pin, !Self.constantTimeEquals(dialedPIN ?? "", pin) { enterLobby(call) }
         calls[participant] = call
         callsByInvite[ObjectIdentifier(invite.transaction)] = participant
@@ -301,15 +324,17 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
     private func join(_ call: Call, audio: NegotiatedAudio) {
         guard !call.inRoom, let leg = call.leg else { return }
         call.inRoom = true
-        if !call.inLobby { announce(.join, for: call) }
+        if !call.inLobby && !mustWaitForModerator(call) { announce(.join, for: call) }
         let room = call.room
         let participant = call.participant
         let format = audioFormat(audio)
-        let inLobby = call.inLobby
+        let admission: ParticipantAdmission = call.inLobby ? .lobby : (mustWaitForModerator(call) ? .waiting : .mixed)
+        call.waitingForModerator = admission == .waiting
+        if admission == .mixed { moderatorArrived(call) }
         room.eventLoop.execute { [logger] in
             do {
-                // A lobby caller is never mixed, not even for one tick.
-                try room.add(participant, leg: leg, format: format, admission: inLobby ? .lobby : .mixed)
+                // A caller for the lobby or the waiting room is never mixed, not even for one tick.
+                try room.add(participant, leg: leg, format: format, admission: admission)
                 room.start()
             } catch {
                 logger.error("\(participant): cannot join room \(room.id): \(error)")
@@ -354,7 +379,10 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
         directory.leave(call.roomID)
         let room = call.room
         let remainingInRoom = calls.values.contains { $0.roomID == call.roomID }
-        if !remainingInRoom { rooms.removeValue(forKey: call.roomID) }
+        if !remainingInRoom {
+            rooms.removeValue(forKey: call.roomID)
+            moderatedRoomsStarted.remove(call.roomID)
+        }
         let participant = call.participant
         let leg = call.leg
         let port = call.rtpPort
@@ -382,6 +410,28 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
         guard let call = calls.values.first(where: { $0.dialog?.id.callID == callID }), call.inRoom else { return false }
         apply(controls, to: call)
         return true
+    }
+
+    // MARK: - Moderated rooms
+
+    /// Whether a caller must wait: the room is moderated and no moderator has come yet.
+    func mustWaitForModerator(_ call: Call) -> Bool {
+        guard directory.rooms[call.roomID]?.moderated == true, !call.isModerator else { return false }
+        return !moderatedRoomsStarted.contains(call.roomID)
+    }
+
+    /// A moderator is in: the room starts, and everyone waiting is mixed.
+    func moderatorArrived(_ call: Call) {
+        guard call.isModerator, directory.rooms[call.roomID]?.moderated == true,
+            moderatedRoomsStarted.insert(call.roomID).inserted
+        else { return }
+        logger.info("\(call.participant): moderator in room \(call.roomID); the room starts")
+        for waiting in calls(in: call.roomID) where waiting.waitingForModerator {
+            waiting.waitingForModerator = false
+            let room = waiting.room
+            let participant = waiting.participant
+            room.eventLoop.execute { room.setAdmission(.mixed, for: participant) }
+        }
     }
 
     // MARK: - Calls by room

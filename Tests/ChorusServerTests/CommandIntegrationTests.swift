@@ -172,6 +172,39 @@ final class CommandIntegrationTests: XCTestCase {
         await server.shutdown()
     }
 
+    func testAModeratedRoomWaitsForAnAuthenticatedOwner() async throws {
+        let server = try await TestServer.start(Self.configuration())
+        let address = try await server.address(.udp)
+        let admin = try await CommandClient(server: address, username: "alice", password: "wonderland")
+        _ = try await admin.send("create 4300 moderated owner sip:bob@example.com")
+        let tones = ConferenceIntegrationTests.tones
+        let first = try await TestPhone.dial(room: "4300", server: address, options: .init(codec: .opus, tone: tones[0]))
+        let second = try await TestPhone.dial(room: "4300", server: address, options: .init(codec: .opus, tone: tones[1]))
+        for phone in [first, second] { phone.startSending() }
+        try await Task.sleep(for: .milliseconds(400))
+        let waiting = try await first.listen(for: .seconds(1))
+        XCTAssertLessThan(ConferenceAudioCheck.level(of: tones[1], in: waiting, sampleRate: 48_000), -35, "nobody is mixed before a moderator")
+        XCTAssertGreaterThan(waiting.count, 24_000, "waiting callers still get a stream (the waiting tone)")
+
+        // Bob claims his identity: Chorus challenges the INVITE, he answers, he is a moderator.
+        do {
+            _ = try await TestPhone.dial(room: "4300", server: address, options: .init(user: "bob", password: "wrong"))
+            XCTFail("a wrong password is refused")
+        } catch let failure as TestPhone.CallFailed {
+            XCTAssertEqual(failure.statusCode, 403)
+        }
+        let moderator = try await TestPhone.dial(room: "4300", server: address, options: .init(codec: .opus, tone: tones[2], user: "bob", password: "builder"))
+        try await Task.sleep(for: .milliseconds(600))
+        let started = try await first.listen(for: .seconds(1))
+        XCTAssertGreaterThan(ConferenceAudioCheck.level(of: tones[1], in: started, sampleRate: 48_000), -15, "the moderator's arrival starts the room")
+        for phone in [first, second, moderator] {
+            _ = try await phone.hangUp()
+            await phone.close()
+        }
+        await admin.close()
+        await server.shutdown()
+    }
+
     func testThreeWrongPINsEndTheCall() async throws {
         let server = try await TestServer.start(Self.configuration())
         let address = try await server.address(.udp)

@@ -1,5 +1,6 @@
 import ChorusCodecs
 import ChorusRTP
+import ChorusSIP
 import Foundation
 import NIOCore
 import NIOPosix
@@ -24,11 +25,16 @@ public final class TestPhone: @unchecked Sendable {
         public var rtcpMux = true
         /// INVITE without SDP: Chorus offers in the 200 OK and the phone answers in the ACK (Opus, plain RTP).
         public var lateOffer = false
-        public init(codec: Codec = .opus, srtp: Bool = false, tone: Double = 440, lateOffer: Bool = false) {
+        /// The From user, and the password to answer a 401 to the INVITE with (MD5 digest).
+        public var user = "phone"
+        public var password: String?
+        public init(codec: Codec = .opus, srtp: Bool = false, tone: Double = 440, lateOffer: Bool = false, user: String = "phone", password: String? = nil) {
             self.codec = codec
             self.srtp = srtp
             self.tone = tone
             self.lateOffer = lateOffer
+            self.user = user
+            self.password = password
         }
     }
 
@@ -113,13 +119,13 @@ public final class TestPhone: @unchecked Sendable {
         return lines.joined(separator: "\r\n") + "\r\n"
     }
 
-    func request(_ method: String, body: String = "", extraHeaders: [String] = []) -> String {
+    func request(_ method: String, body: String = "", extraHeaders: [String] = [], branch: String? = nil) -> String {
         let uri = method == "INVITE" && toTag.isEmpty ? "sip:\(room)@\(sip.server.ipAddress ?? "127.0.0.1"):\(sip.server.port ?? 5060)" : contactURI
         var lines = [
             "\(method) \(uri) SIP/2.0",
-            "Via: SIP/2.0/UDP 127.0.0.1:\(sip.localPort);branch=z9hG4bK\(UInt64.random(in: 0...UInt64.max));rport",
+            "Via: SIP/2.0/UDP 127.0.0.1:\(sip.localPort);branch=\(branch ?? "z9hG4bK\(UInt64.random(in: 0...UInt64.max))");rport",
             "Max-Forwards: 70",
-            "From: <sip:phone@127.0.0.1>;tag=\(fromTag)",
+            "From: <sip:\(options.user)@127.0.0.1>;tag=\(fromTag)",
             "To: <sip:\(room)@127.0.0.1>" + (toTag.isEmpty ? "" : ";tag=\(toTag)"),
             "Call-ID: \(callID)",
             "CSeq: \(cseq) \(method)",
@@ -141,8 +147,25 @@ public final class TestPhone: @unchecked Sendable {
     }
 
     private func invite() async throws {
-        try await sip.send(request("INVITE", body: options.lateOffer ? "" : offer()))
-        let response = try await sip.response(timeout: .seconds(5))
+        var branch = "z9hG4bK\(UInt64.random(in: 0...UInt64.max))"
+        try await sip.send(request("INVITE", body: options.lateOffer ? "" : offer(), branch: branch))
+        var response = try await sip.response(timeout: .seconds(5))
+        if response.statusCode == 401, let password = options.password,
+            let challenge = response.headers.fieldValues("WWW-Authenticate").compactMap({ try? SIPDigestChallenge(parsing: $0) })
+                .first(where: { $0.effectiveAlgorithm == .md5 })
+        {
+            // ACK the 401 in its transaction (same branch), then INVITE again with credentials.
+            let ackTo = "To: <sip:\(room)@127.0.0.1>;tag=\(response.to.tag ?? "")"
+            try await sip.send(request("ACK", branch: branch).replacingOccurrences(of: "To: <sip:\(room)@127.0.0.1>", with: ackTo))
+            let uri = "sip:\(room)@\(sip.server.ipAddress ?? "127.0.0.1"):\(sip.server.port ?? 5060)"
+            let credentials = try SIPDigestCredentials(
+                answering: challenge, method: .invite, uri: uri, username: options.user, password: password)
+            cseq += 1
+            branch = "z9hG4bK\(UInt64.random(in: 0...UInt64.max))"
+            try await sip.send(
+                request("INVITE", body: options.lateOffer ? "" : offer(), extraHeaders: ["Authorization: \(credentials.serialized)"], branch: branch))
+            response = try await sip.response(timeout: .seconds(5))
+        }
         guard response.statusCode == 200 else {
             throw CallFailed(statusCode: response.statusCode, reason: response.reasonPhrase, warning: response.headers.values("Warning").first)
         }

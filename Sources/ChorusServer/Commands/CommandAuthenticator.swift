@@ -44,6 +44,9 @@ final class CommandAuthenticator {
 
     func isAdmin(_ username: String) -> Bool { admins.contains(username) }
 
+    /// Whether `username` is one of `commands.users`.
+    func knows(_ username: String) -> Bool { users[username] != nil }
+
     /// Checks the request's Authorization header.
     func authenticate(_ request: SIPRequest, from source: SocketAddress) -> Outcome {
         let address = source.ipAddress ?? "?"
