@@ -130,7 +130,8 @@ extension Focus {
             case .success(let calls): done(.ok("kicked \(hangUp(calls)) participant(s) from room \(roomID)"))
             }
         case .invite(let roomID, let uri):
-            done(.error("invite \(uri) to \(roomID): dial-out is not supported yet"))
+            guard let target = try? SIPURI(parsing: uri) else { return done(.error("invite: \(uri) is not a SIP URI")) }
+            dialOut(target, into: roomID, done: done)
         case .selfMute, .selfUnmute, .selfDeaf, .selfUndeaf:
             guard let actor else { return done(.error("only inside a call")) }
             change(actor, by: command)

@@ -25,8 +25,11 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
         let participant: ParticipantID
         let roomID: String
         let room: ConferenceRoom
-        let rtpPort: Int
+        /// The RTP port of the call's pair; moves on when the pool's pair cannot be bound.
+        var rtpPort: Int
         let localAddress: String
+        /// The SDP Chorus sends (answer, or its own offer) for the port the leg got.
+        var localDescription: SessionDescription?
         var session: SessionIdentity
         var invite: SIPIncomingInvite?
         var dialog: SIPDialog?
@@ -70,12 +73,12 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
     let mediaLoops: any EventLoopGroup
     weak var userAgent: SIPUserAgent?
     var directory: RoomDirectory
-    private var ports: MediaPortPool
+    var ports: MediaPortPool
     private var rooms: [String: ConferenceRoom] = [:]
-    private var calls: [ParticipantID: Call] = [:]
-    private var callsByDialog: [SIPDialogID: ParticipantID] = [:]
+    var calls: [ParticipantID: Call] = [:]
+    var callsByDialog: [SIPDialogID: ParticipantID] = [:]
     private var callsByInvite: [ObjectIdentifier: ParticipantID] = [:]
-    private var nextParticipant: UInt64 = 1
+    var nextParticipant: UInt64 = 1
     let capabilities: LocalMediaCapabilities
     let roomConfiguration: ConferenceRoom.Configuration
     let commandAuthenticator: CommandAuthenticator
@@ -159,53 +162,76 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
         calls[participant] = call
         callsByInvite[ObjectIdentifier(invite.transaction)] = participant
 
-        let body: SessionDescription
-        let parameters: MediaLegParameters
+        let prepare: @Sendable () -> MediaLegParameters
         if let offer {
+            // Answered once now to refuse early, before any socket is opened; `prepare` answers
+            // again for the port the leg really gets (only the port can differ).
             do {
-                let (answer, audio) = try OfferAnswer.answer(to: offer, transport: call.transport, capabilities: capabilities, session: session)
-                body = answer
-                call.audio = audio
-                parameters = Self.legParameters(audio)
+                _ = try OfferAnswer.answer(to: offer, transport: call.transport, capabilities: capabilities, session: session)
             } catch {
                 invite.reject(error.statusCode, reason: error.statusCode == 400 ? "Malformed SDP" : "Not Acceptable Here", headers: warning(error.warning))
                 logger.info("refused the offer of a call into \(roomID): \(error.warning)")
-                end(call, reason: "offer refused"); return
+                end(call, reason: "offer refused")
+                return
+            }
+            prepare = { [self] in
+                guard let (answer, audio) = try? OfferAnswer.answer(to: offer, transport: call.transport, capabilities: capabilities, session: session)
+                else { return Self.silentLegParameters }
+                call.localDescription = answer
+                call.audio = audio
+                return Self.legParameters(audio)
             }
         } else {
             // Late offer (RFC 3261 §13.2.1): Chorus offers in the 200 OK, the answer comes in the ACK.
-            let (ourOffer, pending) = OfferAnswer.makeOffer(transport: call.transport, capabilities: capabilities, session: session)
-            body = ourOffer
-            call.pendingOffer = pending
-            // Until the answer arrives the leg neither sends nor receives.
-            parameters = MediaLegParameters(payloadType: 111, clockRate: 48_000, remoteRTP: nil, sends: false, receives: false)
+            prepare = { [self] in
+                let (ourOffer, pending) = OfferAnswer.makeOffer(transport: call.transport, capabilities: capabilities, session: session)
+                call.localDescription = ourOffer
+                call.pendingOffer = pending
+                return Self.silentLegParameters
+            }
         }
 
-        var legLogger = logger
-        legLogger[metadataKey: "participant"] = "\(participant)"
-        MediaLeg.open(on: room.eventLoop, host: bindHost(for: localAddress), rtpPort: rtpPort, parameters: parameters, logger: legLogger)
-            .hop(to: sipLoop)
-            .whenComplete { [self] result in
-                switch result {
-                case .failure(let error):
-                    logger.warning("cannot open media on port \(rtpPort): \(error)")
-                    invite.reject(503, reason: "Media Unavailable", headers: ["Retry-After": "5"])
-                    end(call, reason: "media unavailable")
-                case .success(let leg):
-                    call.leg = leg
-                    guard invite.isPending, !call.ended else { end(call, reason: "cancelled"); return }
-                    if let audio = call.audio { join(call, audio: audio) }
-                    var contactParameters = SIPParameters()
-                    contactParameters.set("isfocus", nil)
-                    guard let dialog = invite.accept(body: Array(body.serialized().utf8), contactParameters: contactParameters) else {
-                        end(call, reason: "not answered"); return
-                    }
-                    call.invite = nil
-                    call.dialog = dialog
-                    callsByInvite.removeValue(forKey: ObjectIdentifier(invite.transaction))
-                    callsByDialog[dialog.id] = participant
-                    logger.info("\(participant) answered in room \(roomID)", metadata: ["call-id": "\(dialog.id.callID)"])
+        openLeg(for: call, prepare: prepare).whenComplete { [self] result in
+            switch result {
+            case .failure:
+                invite.reject(503, reason: "Media Unavailable", headers: ["Retry-After": "5"])
+                end(call, reason: "media unavailable")
+            case .success(let leg):
+                call.leg = leg
+                guard invite.isPending, !call.ended, let body = call.localDescription else { end(call, reason: "cancelled"); return }
+                if let audio = call.audio { join(call, audio: audio) }
+                var contactParameters = SIPParameters()
+                contactParameters.set("isfocus", nil)
+                guard let dialog = invite.accept(body: Array(body.serialized().utf8), contactParameters: contactParameters) else {
+                    end(call, reason: "not answered"); return
                 }
+                call.invite = nil
+                call.dialog = dialog
+                callsByInvite.removeValue(forKey: ObjectIdentifier(invite.transaction))
+                callsByDialog[dialog.id] = participant
+                logger.info("\(participant) answered in room \(roomID)", metadata: ["call-id": "\(dialog.id.callID)"])
+            }
+        }
+    }
+
+    /// A leg that neither sends nor receives: until an answer to Chorus's offer arrives.
+    static let silentLegParameters = MediaLegParameters(payloadType: 111, clockRate: 48_000, remoteRTP: nil, sends: false, receives: false)
+
+    /// Opens the call's media leg on its port pair. A pair that cannot be bound (another process
+    /// holds it) is given back and the next one tried, up to `attempts` pairs; `prepare` makes the
+    /// leg's parameters (and the SDP) for the pair being tried.
+    func openLeg(for call: Call, prepare: @escaping @Sendable () -> MediaLegParameters, attempts: Int = 8) -> EventLoopFuture<MediaLeg> {
+        var legLogger = logger
+        legLogger[metadataKey: "participant"] = "\(call.participant)"
+        let port = call.rtpPort
+        return MediaLeg.open(on: call.room.eventLoop, host: bindHost(for: call.localAddress), rtpPort: port, parameters: prepare(), logger: legLogger)
+            .hop(to: sipLoop)
+            .flatMapError { [self] error in
+                logger.warning("cannot open media on port \(port): \(error)")
+                guard attempts > 1, !call.ended, let next = ports.reserve() else { return sipLoop.makeFailedFuture(error) }
+                ports.release(port)
+                call.rtpPort = next
+                return openLeg(for: call, prepare: prepare, attempts: attempts - 1)
             }
     }
 
@@ -299,7 +325,7 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
 
     /// Puts a settled offer/answer into effect: the leg's addresses, keys and directions, and
     /// the participant's codec in the room (joining it the first time).
-    private func apply(_ audio: NegotiatedAudio, to call: Call) {
+    func apply(_ audio: NegotiatedAudio, to call: Call) {
         let wasInRoom = call.inRoom
         call.audio = audio
         guard let leg = call.leg else { return }
@@ -368,7 +394,7 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
 
     /// Gives back everything a call holds: its place in the room and directory, its leg and ports.
     @discardableResult
-    private func end(_ call: Call, reason: String) -> EventLoopFuture<Void> {
+    func end(_ call: Call, reason: String) -> EventLoopFuture<Void> {
         guard !call.ended else { return sipLoop.makeSucceededVoidFuture() }
         call.ended = true
         call.lobbyTimeout?.cancel()
@@ -468,7 +494,7 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
         callsByDialog[dialog.id].flatMap { calls[$0] }
     }
 
-    private func room(forJoining id: String) -> ConferenceRoom {
+    func room(forJoining id: String) -> ConferenceRoom {
         if let room = rooms[id] { return room }
         let room = ConferenceRoom(id: id, eventLoop: mediaLoops.next(), configuration: roomConfiguration, logger: logger)
         room.delegate = self
@@ -477,13 +503,13 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
     }
 
     /// The address put in SDP: the configured public address, else the local address toward the caller.
-    private func mediaAddress(toward remote: SocketAddress) -> String {
+    func mediaAddress(toward remote: SocketAddress) -> String {
         if let publicAddress = configuration.media.publicAddress, !publicAddress.isEmpty { return publicAddress }
         return LocalAddressLookup.localIP(toward: remote) ?? (remote.protocol == .inet6 ? "::1" : "127.0.0.1")
     }
 
     /// Binds media to the advertised address when it is local, else to the wildcard of its family.
-    private func bindHost(for address: String) -> String {
+    func bindHost(for address: String) -> String {
         if let publicAddress = configuration.media.publicAddress, !publicAddress.isEmpty {
             return publicAddress.contains(":") ? "::" : "0.0.0.0"
         }

@@ -100,6 +100,55 @@ final class BaresipCommandTests: XCTestCase {
     }
 }
 
+extension BaresipCommandTests {
+    func testInviteDialsBaresipIntoTheRoomAndReportsABusyParty() async throws {
+        try Baresip.requireInstalled()
+        let server = try await TestServer.start(configuration())
+        let address = try await server.address(.udp)
+        let admin = try await CommandClient(server: address, username: "alice", password: "wonderland")
+        admin.algorithm = .md5
+        let tones = ConferenceIntegrationToneSet.tones
+        let member = try await TestPhone.dial(room: "4200", server: address, options: .init(codec: .opus, tone: tones[0]))
+        member.startSending()
+
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chorus-dialout-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let wav = directory.appendingPathComponent("tone.wav")
+        try WAVFile.write(AudioAnalysis.tone(tones[1], samples: 48_000 * 30, amplitude: 0.25), sampleRate: 48_000, channels: 2, to: wav)
+        let callee = try Baresip(
+            account: "<sip:carol@127.0.0.1>;audio_codecs=opus/48000/2;answermode=auto", modules: ["opus", "aufile"],
+            settings: ["audio_source aufile,\(wav.path)"])
+        defer { callee.stop() }
+        _ = try await callee.command("reginfo", "")  // waits until baresip's control socket is up
+
+        let invited = try await admin.send("invite 4200 sip:carol@127.0.0.1:\(callee.sipPort)")
+        XCTAssertEqual(invited.status, 200)
+        XCTAssertEqual(invited.reply, "sip:carol@127.0.0.1:\(callee.sipPort) answered and joined room 4200")
+        try await Task.sleep(for: .milliseconds(800))
+        let heard = try await member.listen(for: .seconds(1))
+        XCTAssertGreaterThan(ConferenceAudioCheck.level(of: tones[1], in: heard, sampleRate: 48_000), -15, "the dialed party is in the room")
+
+        // A party that answers 486.
+        let busy = try await RawSIPClient.connect(.udp, to: address)
+        let outcome = Task { try await admin.send("invite 4200 sip:dave@127.0.0.1:\(busy.localPort)") }
+        if let bytes = await busy.receive(timeout: .seconds(5)) {
+            let text = String(buffer: bytes)
+            let headers = text.components(separatedBy: "\r\n").filter { line in
+                ["Via:", "From:", "To:", "Call-ID:", "CSeq:"].contains { line.hasPrefix($0) }
+            }.map { $0.hasPrefix("To:") ? $0 + ";tag=busy" : $0 }
+            try await busy.send((["SIP/2.0 486 Busy Here"] + headers + ["Content-Length: 0"]).joined(separator: "\r\n") + "\r\n\r\n")
+        }
+        let refused = try await outcome.value
+        XCTAssertEqual(refused.reply, "error: invite: sip:dave@127.0.0.1:\(busy.localPort) did not answer: 486 Busy Here")
+        await busy.close()
+        _ = try await member.hangUp()
+        await member.close()
+        await admin.close()
+        await server.shutdown()
+    }
+}
+
 /// The tones of the conference tests, shared with the interop tests.
 enum ConferenceIntegrationToneSet {
     static let tones: [Double] = [500, 800, 1300]
