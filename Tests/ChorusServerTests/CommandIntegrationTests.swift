@@ -205,6 +205,31 @@ final class CommandIntegrationTests: XCTestCase {
         await server.shutdown()
     }
 
+    func testDestroyHangsEveryoneUpAndForgetsTheRoom() async throws {
+        var configuration = Self.configuration()
+        configuration.conference.autoCreate = false
+        let server = try await TestServer.start(configuration)
+        let address = try await server.address(.udp)
+        let admin = try await CommandClient(server: address, username: "alice", password: "wonderland")
+        _ = try await admin.send("create 4300")
+        let phone = try await TestPhone.dial(room: "4300", server: address)
+        let destroyed = try await admin.send("destroy 4300")
+        XCTAssertEqual(destroyed.reply, "room 4300 destroyed; 1 call(s) ended")
+        let gotBye = try await phone.awaitRequest("BYE", timeout: .seconds(5))
+        XCTAssertTrue(gotBye, "destroy hangs up with BYE")
+        let rooms = try await admin.send("rooms")
+        XCTAssertFalse(rooms.reply?.contains("4300") ?? true, rooms.reply ?? "")
+        do {
+            _ = try await TestPhone.dial(room: "4300", server: address)
+            XCTFail("a destroyed room is gone")
+        } catch let failure as TestPhone.CallFailed {
+            XCTAssertEqual(failure.statusCode, 404)
+        }
+        await phone.close()
+        await admin.close()
+        await server.shutdown()
+    }
+
     func testThreeWrongPINsEndTheCall() async throws {
         let server = try await TestServer.start(Self.configuration())
         let address = try await server.address(.udp)
