@@ -23,6 +23,9 @@ final class KamailioScaleOutTests: XCTestCase {
             "CHORUS_MEDIA_PORT_MIN": "\(rtpBase)",
             "CHORUS_MEDIA_PORT_MAX": "\(rtpBase + 199)",
             "CHORUS_SHUTDOWN_GRACE_SECONDS": "2",
+            "CHORUS_COMMANDS_USERS": "alice:wonderland",
+            "CHORUS_COMMANDS_ADMINS": "alice",
+            "CHORUS_STORAGE_DIRECTORY": FileManager.default.temporaryDirectory.appendingPathComponent("chorus-node-\(UUID().uuidString)").path,
             "CHORUS_LOG_LEVEL": "info",
         ])
         try process.start()
@@ -133,6 +136,17 @@ final class KamailioScaleOutTests: XCTestCase {
             let (own, other) = room == roomA ? (nodeA, nodeB) : (nodeB, nodeA)
             XCTAssertTrue(own.process.text.contains("OPTIONS sip:\(room)@"), "OPTIONS for \(room) reached its node")
             XCTAssertFalse(other.process.text.contains("OPTIONS sip:\(room)@"), "OPTIONS for \(room) did not reach the other node")
+        }
+
+        // 5. A MESSAGE command for a room reaches its node, and the reply comes back through the
+        //    proxy: `who` lists the room's two participants.
+        for room in [roomA, roomB] {
+            let admin = try await CommandClient(server: proxy, username: "alice", password: "wonderland")
+            let who = try await admin.send("who", to: room)
+            XCTAssertEqual(who.status, 200, "MESSAGE for \(room) through the proxy")
+            let listed = (who.reply ?? "").split(whereSeparator: \.isNewline).filter { $0.first?.isNumber == true }
+            XCTAssertEqual(listed.count, 2, "the node holding \(room) answered: \(who.reply ?? "no reply")")
+            await admin.close()
         }
 
         print("scale-out: Everyone but")

@@ -39,6 +39,7 @@ public final class CommandClient: @unchecked Sendable {
             "To: <\(uri)>",
             "Call-ID: \(callID)",
             "CSeq: \(cseq) MESSAGE",
+            "Contact: <sip:\(username ?? "anonymous")@127.0.0.1:\(sip.localPort)>",
             "Content-Type: text/plain",
         ]
         if let authorization { lines.append("Authorization: \(authorization)") }
