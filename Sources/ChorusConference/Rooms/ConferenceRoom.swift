@@ -141,13 +141,26 @@ public final class ConferenceRoom: @unchecked Sendable {
     @discardableResult
     public func remove(_ participantID: ParticipantID) -> MediaLeg? {
         eventLoop.preconditionInEventLoop()
-        guard let participant = participants.removeValue(forKey: participantID) else { return nil }
+        guard let participant = participants[participantID] else { return nil }
+        // The call's reception quality, for the log, before the participant's state goes.
+        let last = participantSnapshots().first { $0.id == participantID }
+        participants.removeValue(forKey: participantID)
         ordered.removeAll { $0 === participant }
         mixer.removeParticipant(participant.slot)
         participant.leg.delegate = nil
         dropUnusedSharedEncoders()
-        logger.info("\(participantID) left; \(ordered.count) in the room")
+        let stats = qualitySummary(participant.leg.statistics, last)
+        logger.info("\(participantID) left; \(ordered.count) in the room; \(stats)")
         return participant.leg
+    }
+
+    private func qualitySummary(_ statistics: MediaLegStatistics, _ snapshot: ParticipantSnapshot?) -> String {
+        func format(_ value: Double?, _ unit: String) -> String {
+            guard let value, value.isFinite else { return "-" }
+            return "\(Int(value.rounded()))\(unit)"
+        }
+        return "received \(statistics.rtpReceived) RTP, loss \(format(snapshot?.lossPercent, " %")), jitter \(format(snapshot?.jitterMs, " ms")), "
+            + "RTT \(format(snapshot?.roundTripMs, " ms")), dropped \(statistics.droppedMalformed + statistics.droppedAuthentication + statistics.droppedReplay + statistics.droppedPayloadType + statistics.droppedUnknownSource)"
     }
 
     /// Mute, deaf and gains (the room-management commands drive these). For a participant kept
