@@ -33,7 +33,7 @@ public final class ChorusServer: Service, @unchecked Sendable {
         transportOptions.limits = configuration.sip.parserLimits
         transportOptions.publicHost = configuration.sip.publicHost
         transport = SIPTransportManager(eventLoop: sipLoop, options: transportOptions, logger: logger)
-        let endpointConfiguration = SIPEndpointConfiguration(
+        var endpointConfiguration = SIPEndpointConfiguration(
             timers: configuration.sip.timerSettings, limits: configuration.sip.parserLimits,
             userAgent: configuration.sip.userAgent,
             allowedMethods: [.invite, .ack, .bye, .cancel, .options, .message, .info],
@@ -41,6 +41,13 @@ public final class ChorusServer: Service, @unchecked Sendable {
                 .invite: ["application/sdp"], .ack: ["application/sdp"], .message: ["text/plain"],
                 .info: ["application/dtmf-relay", "application/dtmf"],
             ])
+        // A PIN dialed as `ROOM*PIN` never reaches the log.
+        endpointConfiguration.loggedURI = { uri in
+            guard let user = uri.user, let star = user.firstIndex(of: "*") else { return uri.description }
+            var redacted = uri
+            redacted.user = String(user[...star]) + "****"
+            return redacted.description
+        }
         endpoint = SIPEndpoint(eventLoop: sipLoop, transport: transport, configuration: endpointConfiguration, logger: logger)
         userAgent = SIPUserAgent(endpoint: endpoint)
         focus = Focus(configuration: configuration, sipLoop: sipLoop, mediaLoops: self.group, logger: logger)

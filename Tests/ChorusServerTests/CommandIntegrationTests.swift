@@ -290,11 +290,16 @@ final class CommandIntegrationTests: XCTestCase {
         let admin = try await CommandClient(server: address, username: "alice", password: "wonderland")
         let created = try await admin.send("create 4300 pin 1357 max 7 owner sip:bob@example.com")
         XCTAssertEqual(created.reply, "room 4300 created")
+        // A caller who dials the PIN in the URI: the info log shows the call, not the PIN.
+        let caller = try await TestPhone.dial(room: "4300*1357", server: address)
+        _ = try await caller.hangUp()
+        await caller.close()
         let locked = try await admin.send("lock 4300")
         XCTAssertEqual(locked.status, 200)
         first.signal(SIGTERM)
         let firstStatus = try await first.waitForExit(timeout: .seconds(10))
         XCTAssertEqual(firstStatus, 0)
+        XCTAssertTrue(first.text.contains("INVITE sip:4300*****@"), first.text)
         XCTAssertFalse(first.text.contains("1357"), "PINs never reach the log")
 
         let second = ChorusProcess(["serve"], environment: environment)

@@ -254,7 +254,7 @@ public final class SIPEndpoint: @unchecked Sendable {
         if response.statusCode >= 200, !isRetransmission {
             let request = transaction.request
             logger.info(
-                "\(request.method) \(request.uri) from \(transaction.peer) → \(response.statusCode) \(response.reasonPhrase)",
+                "\(request.method) \(configuration.loggedURI(request.uri)) from \(transaction.peer) → \(response.statusCode) \(response.reasonPhrase)",
                 metadata: ["call-id": "\(request.callID)"])
         }
         if isInvite2xx(response), !isRetransmission {

@@ -11,6 +11,9 @@ public struct SIPEndpointConfiguration: Sendable {
     public var supportedExtensions: [String]
     /// Body types accepted per method (lower-case `type/subtype`); a body of another type gets 415.
     public var acceptedContentTypes: [SIPMethod: [String]]
+    /// How a Request-URI appears in the info log: the application can hide secrets it carries
+    /// (Chorus's `ROOM*PIN` dial strings).
+    public var loggedURI: @Sendable (SIPURI) -> String = { $0.description }
 
     public init(
         timers: SIPTimerSettings = SIPTimerSettings(), limits: SIPParserLimits = SIPParserLimits(),
