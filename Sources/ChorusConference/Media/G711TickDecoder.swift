@@ -15,9 +15,7 @@ public final class G711TickDecoder {
     private let concealer: G711Concealer
     private let upsampler: AudioResampler
     /// Decoded 8 kHz audio of the current packet (up to 120 ms), handed out 10 ms per pull.
-    private var decoded = [Int16](repeating: 0, count: 960)
-    private var pendingStart = 0
-    private var pendingEnd = 0
+    private var backlog = DecodedBacklog(capacity: 960)
     private var narrowband = [Int16](repeating: 0, count: 160)
     /// The resampler may ask for one sample of room beyond the exact ratio.
     private var wideband = [Int16](repeating: 0, count: 961)
@@ -33,16 +31,19 @@ public final class G711TickDecoder {
     public func nextFrame(
         from jitterBuffer: inout JitterBuffer, nowMilliseconds: Int64, into frame: UnsafeMutableBufferPointer<Int16>
     ) -> TickFrameKind {
-        var kinds: [TickFrameKind] = [.silence, .silence]
+        var heardAudio = false
+        var allSilent = true
         for pull in 0..<Self.pullsPerTick {
             // The first half is due 10 ms before the tick, the second at it.
             let now = nowMilliseconds - Int64(10 * (Self.pullsPerTick - 1 - pull))
             let output = jitterBuffer.pull(now: now)
-            kinds[pull] = narrowband.withUnsafeMutableBufferPointer { all in
+            let kind = narrowband.withUnsafeMutableBufferPointer { all in
                 play(output, into: UnsafeMutableBufferPointer(rebasing: all[pull * Self.samplesPerPull..<(pull + 1) * Self.samplesPerPull]))
             }
+            heardAudio = heardAudio || kind == .audio
+            allSilent = allSilent && kind == .silence
         }
-        if kinds[0] == .silence && kinds[1] == .silence {
+        if allSilent {
             frame.update(repeating: 0)
             upsampler.reset()
             return .silence
@@ -55,48 +56,37 @@ public final class G711TickDecoder {
             for index in 0..<count { frame[index] = source[index] }
         }
         for index in count..<frame.count { frame[index] = 0 }
-        return kinds.contains(.audio) ? .audio : .concealed
+        return heardAudio ? .audio : .concealed
     }
 
     private func play(_ output: JitterBufferOutput, into chunk: UnsafeMutableBufferPointer<Int16>) -> TickFrameKind {
         switch output {
         case .frame(let payload, _, _):
-            let count = min(payload.count, decoded.count)
-            decoded.withUnsafeMutableBufferPointer { pcm in
+            _ = backlog.refill { pcm in
+                let count = min(payload.count, pcm.count)
                 payload.withUnsafeBufferPointer { bytes in
                     codec.decode(UnsafeBufferPointer(rebasing: bytes[0..<count]), into: UnsafeMutableBufferPointer(rebasing: pcm[0..<count]))
                 }
+                return count
             }
-            pendingStart = 0
-            pendingEnd = count
-            return takePending(into: chunk)
+            return takeBacklog(into: chunk)
         case .covered:
-            return takePending(into: chunk)
+            return takeBacklog(into: chunk)
         case .lost:
-            pendingStart = 0
-            pendingEnd = 0
+            backlog.clear()
             concealedFrames += 1
             concealer.conceal(into: chunk)
             return .concealed
         case .silence:
-            pendingStart = 0
-            pendingEnd = 0
+            backlog.clear()
             chunk.update(repeating: 0)
             return .silence
         }
     }
 
-    private func takePending(into chunk: UnsafeMutableBufferPointer<Int16>) -> TickFrameKind {
-        let count = min(chunk.count, pendingEnd - pendingStart)
-        guard count > 0 else {
-            chunk.update(repeating: 0)
-            return .silence
-        }
-        decoded.withUnsafeBufferPointer { source in
-            for index in 0..<count { chunk[index] = source[pendingStart + index] }
-        }
-        for index in count..<chunk.count { chunk[index] = 0 }
-        pendingStart += count
+    private func takeBacklog(into chunk: UnsafeMutableBufferPointer<Int16>) -> TickFrameKind {
+        guard backlog.take(into: chunk) > 0 else { return .silence }
+        // Good audio teaches the concealer what to repeat if the next packet is lost.
         concealer.received(chunk)
         return .audio
     }

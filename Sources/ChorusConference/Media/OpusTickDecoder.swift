@@ -28,9 +28,7 @@ public final class OpusTickDecoder {
     public static let samplesPerTick = 960
     private let decoder: OpusDecoder
     /// Room for the longest Opus packet (120 ms).
-    private var scratch = [Int16](repeating: 0, count: 5760)
-    private var pendingStart = 0
-    private var pendingEnd = 0
+    private var backlog = DecodedBacklog(capacity: 5760)
     /// Frames concealed (PLC or FEC) and packets that failed to decode.
     public private(set) var concealedFrames = 0
     public private(set) var corruptPackets = 0
@@ -44,38 +42,28 @@ public final class OpusTickDecoder {
         precondition(frame.count >= Self.samplesPerTick)
         switch output {
         case .frame(let payload, _, _):
-            let decoded: Int? = scratch.withUnsafeMutableBufferPointer { pcm in
+            let decoded = backlog.refill { pcm in
                 payload.withUnsafeBytes { packet in try? decoder.decode(packet: packet, into: pcm) }
             }
-            guard let decoded, decoded > 0 else {
+            guard decoded else {
                 corruptPackets += 1
                 return conceal(next: nil, into: frame)
             }
-            pendingStart = 0
-            pendingEnd = decoded
-            return takePending(into: frame)
+            return takeBacklog(into: frame)
         case .covered:
-            return takePending(into: frame)
+            return takeBacklog(into: frame)
         case .lost(let next):
-            pendingStart = 0
-            pendingEnd = 0
+            backlog.clear()
             return conceal(next: next, into: frame)
         case .silence:
-            pendingStart = 0
-            pendingEnd = 0
+            backlog.clear()
             frame.update(repeating: 0)
             return .silence
         }
     }
 
-    private func takePending(into frame: UnsafeMutableBufferPointer<Int16>) -> FrameKind {
-        let count = min(Self.samplesPerTick, pendingEnd - pendingStart)
-        scratch.withUnsafeBufferPointer { source in
-            for index in 0..<count { frame[index] = source[pendingStart + index] }
-        }
-        for index in count..<Self.samplesPerTick { frame[index] = 0 }
-        pendingStart += count
-        return count > 0 ? .audio : .silence
+    private func takeBacklog(into frame: UnsafeMutableBufferPointer<Int16>) -> FrameKind {
+        backlog.take(into: UnsafeMutableBufferPointer(rebasing: frame[0..<Self.samplesPerTick])) > 0 ? .audio : .silence
     }
 
     private func conceal(next: [UInt8]?, into frame: UnsafeMutableBufferPointer<Int16>) -> FrameKind {

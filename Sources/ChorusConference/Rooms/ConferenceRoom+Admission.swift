@@ -40,7 +40,7 @@ extension ConferenceRoom {
         return ordered.map(snapshot(of:))
     }
 
-    private func snapshot(of participant: RoomParticipant) -> ParticipantSnapshot {
+    func snapshot(of participant: RoomParticipant) -> ParticipantSnapshot {
         let leg = participant.leg
         let reception = leg.receiveStatistics
         var lossPercent: Double?

@@ -143,7 +143,7 @@ public final class ConferenceRoom: @unchecked Sendable {
         eventLoop.preconditionInEventLoop()
         guard let participant = participants[participantID] else { return nil }
         // The call's reception quality, for the log, before the participant's state goes.
-        let last = participantSnapshots().first { $0.id == participantID }
+        let last = snapshot(of: participant)
         participants.removeValue(forKey: participantID)
         ordered.removeAll { $0 === participant }
         mixer.removeParticipant(participant.slot)
@@ -154,13 +154,13 @@ public final class ConferenceRoom: @unchecked Sendable {
         return participant.leg
     }
 
-    private func qualitySummary(_ statistics: MediaLegStatistics, _ snapshot: ParticipantSnapshot?) -> String {
+    private func qualitySummary(_ statistics: MediaLegStatistics, _ snapshot: ParticipantSnapshot) -> String {
         func format(_ value: Double?, _ unit: String) -> String {
             guard let value, value.isFinite else { return "-" }
             return "\(Int(value.rounded()))\(unit)"
         }
-        return "received \(statistics.rtpReceived) RTP, loss \(format(snapshot?.lossPercent, " %")), jitter \(format(snapshot?.jitterMs, " ms")), "
-            + "RTT \(format(snapshot?.roundTripMs, " ms")), dropped \(statistics.droppedMalformed + statistics.droppedAuthentication + statistics.droppedReplay + statistics.droppedPayloadType + statistics.droppedUnknownSource)"
+        return "received \(statistics.rtpReceived) RTP, loss \(format(snapshot.lossPercent, " %")), jitter \(format(snapshot.jitterMs, " ms")), "
+            + "RTT \(format(snapshot.roundTripMs, " ms")), dropped \(statistics.droppedMalformed + statistics.droppedAuthentication + statistics.droppedReplay + statistics.droppedPayloadType + statistics.droppedUnknownSource)"
     }
 
     /// Mute, deaf and gains (the room-management commands drive these). For a participant kept
