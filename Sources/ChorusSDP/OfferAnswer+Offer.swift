@@ -56,25 +56,9 @@ extension OfferAnswer {
         }
         // Only a required policy uses RTP/SAVP: peers without SRTP reject it outright, which is the point.
         let proto = capabilities.srtpPolicy == .required ? "RTP/SAVP" : "RTP/AVP"
-        let offer = SessionDescription(
-            origin: SDPOrigin(
-                username: session.username,
-                sessionID: session.sessionID,
-                sessionVersion: session.version,
-                address: transport.address
-            ),
-            sessionName: "Chorus",
-            connection: SDPConnection(address: transport.address),
-            media: [
-                MediaDescription(
-                    media: "audio",
-                    port: transport.rtpPort,
-                    proto: proto,
-                    formats: formats,
-                    attributes: attributes
-                )
-            ]
-        )
+        let offer = localDescription(
+            session: session, transport: transport,
+            media: [MediaDescription(media: "audio", port: transport.rtpPort, proto: proto, formats: formats, attributes: attributes)])
         let pending = PendingOffer(
             offer: offer,
             direction: direction,

@@ -71,17 +71,7 @@ public enum OfferAnswer {
             rtcpMux: rtcpMux,
             crypto: answerCrypto
         )
-        let answer = SessionDescription(
-            origin: SDPOrigin(
-                username: session.username,
-                sessionID: session.sessionID,
-                sessionVersion: session.version,
-                address: transport.address
-            ),
-            sessionName: "Chorus",
-            connection: SDPConnection(address: transport.address),
-            media: media
-        )
+        let answer = localDescription(session: session, transport: transport, media: media)
         return (answer, audio)
     }
 
@@ -199,5 +189,21 @@ public enum OfferAnswer {
         }
         attributes.append(SDPAttribute(name: direction.rawValue))
         return attributes
+    }
+
+    /// An SDP of Chorus's own (answer or offer): its origin, session name and connection
+    /// address around `media`.
+    static func localDescription(session: SessionIdentity, transport: LocalTransport, media: [MediaDescription]) -> SessionDescription {
+        SessionDescription(
+            origin: SDPOrigin(
+                username: session.username,
+                sessionID: session.sessionID,
+                sessionVersion: session.version,
+                address: transport.address
+            ),
+            sessionName: "Chorus",
+            connection: SDPConnection(address: transport.address),
+            media: media
+        )
     }
 }
