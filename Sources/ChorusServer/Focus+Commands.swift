@@ -31,9 +31,7 @@ extension Focus {
                 return transaction.respond(404, reason: "No Such Room")
             }
             switch commandAuthenticator.authenticate(request, from: transaction.peer.remote) {
-            case .challenge(let challenges):
-                var headers = SIPHeaders()
-                for challenge in challenges { headers.add("WWW-Authenticate", challenge) }
+            case .challenge(let headers):
                 return transaction.respond(401, headers: headers)
             case .forbidden(let reason):
                 return transaction.respond(403, reason: reason)

@@ -124,10 +124,8 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
         if admitted.moderated, let user = request.from.uri.user, commandAuthenticator.knows(user) {
             // Someone who claims a configured identity proves it: moderators are owners and admins.
             switch commandAuthenticator.authenticate(request, from: invite.transaction.peer.remote) {
-            case .challenge(let challenges):
+            case .challenge(let headers):
                 directory.leave(roomID)
-                var headers = SIPHeaders()
-                for challenge in challenges { headers.add("WWW-Authenticate", challenge) }
                 return invite.reject(401, headers: headers)
             case .forbidden(let reason):
                 directory.leave(roomID)
@@ -169,7 +167,7 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
             do {
                 _ = try OfferAnswer.answer(to: offer, transport: call.transport, capabilities: capabilities, session: session)
             } catch {
-                invite.reject(error.statusCode, reason: error.statusCode == 400 ? "Malformed SDP" : "Not Acceptable Here", headers: warning(error.warning))
+                invite.reject(error.statusCode, reason: error.reasonPhrase, headers: warning(error.warning))
                 logger.info("refused the offer of a call into \(roomID): \(error.warning)")
                 end(call, reason: "offer refused")
                 return
@@ -314,7 +312,7 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
             } catch {
                 // The session goes on as it was (RFC 3261 §14.2).
                 call.session.version -= 1
-                return transaction.respond(error.statusCode, reason: error.statusCode == 400 ? "Malformed SDP" : "Not Acceptable Here", headers: warning(error.warning))
+                return transaction.respond(error.statusCode, reason: error.reasonPhrase, headers: warning(error.warning))
             }
         }
         var headers: SIPHeaders = ["Contact": "<\(dialog.localContact)>;isfocus"]
@@ -573,6 +571,11 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
             return ParticipantAudioFormat(codec: .opus, opus: opus)
         }
     }
+}
+
+extension NegotiationFailure {
+    /// The reason phrase of the SIP answer: 400 for SDP that is not SDP, 488 for an offer Chorus cannot take.
+    var reasonPhrase: String { statusCode == 400 ? "Malformed SDP" : "Not Acceptable Here" }
 }
 
 extension SRTPPolicy {

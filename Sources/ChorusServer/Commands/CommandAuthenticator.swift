@@ -14,8 +14,8 @@ final class CommandAuthenticator {
     enum Outcome: Equatable {
         /// The user proved who they are.
         case authenticated(username: String)
-        /// Answer 401 with these WWW-Authenticate values.
-        case challenge([String])
+        /// Answer 401 with these headers: one WWW-Authenticate per offered algorithm.
+        case challenge(SIPHeaders)
         /// Answer 403 with this reason.
         case forbidden(String)
     }
@@ -56,7 +56,7 @@ final class CommandAuthenticator {
             return .forbidden("Too Many Failed Attempts")
         }
         guard let header = request.headers["Authorization"] else {
-            return .challenge(digest.challenges(algorithms: algorithms).map(\.description))
+            return challenge(stale: false)
         }
         guard let credentials = try? SIPDigestCredentials(parsing: header) else {
             recordFailure(address, minute: Int64(minute), why: "unreadable credentials")
@@ -69,11 +69,19 @@ final class CommandAuthenticator {
         case .valid:
             return .authenticated(username: credentials.username)
         case .stale:
-            return .challenge(digest.challenges(stale: true, algorithms: algorithms).map(\.description))
+            return challenge(stale: true)
         case .invalid(let rejection):
             recordFailure(address, minute: Int64(minute), why: "\(rejection) for user \(credentials.username)")
             return .forbidden("Bad Credentials")
         }
+    }
+
+    private func challenge(stale: Bool) -> Outcome {
+        var headers = SIPHeaders()
+        for challenge in digest.challenges(stale: stale, algorithms: algorithms) {
+            headers.add("WWW-Authenticate", challenge.description)
+        }
+        return .challenge(headers)
     }
 
     private func recordFailure(_ address: String, minute: Int64, why: String) {
