@@ -39,7 +39,7 @@ final class BaresipCommandTests: XCTestCase {
         }
 
         // Two phones talk in 4200; baresip mutes everyone there; the talker's tone disappears.
-        let tones = ConferenceIntegrationToneSet.tones
+        let tones = ConferenceAudioCheck.tones
         let listener = try await TestPhone.dial(room: "4200", server: address, options: .init(codec: .opus, tone: tones[0]))
         let talker = try await TestPhone.dial(room: "4200", server: address, options: .init(codec: .opus, tone: tones[1]))
         listener.startSending()
@@ -67,7 +67,7 @@ final class BaresipCommandTests: XCTestCase {
         admin.algorithm = .md5
         let created = try await admin.send("create 4300 pin 2468")
         XCTAssertEqual(created.reply, "room 4300 created")
-        let tones = ConferenceIntegrationToneSet.tones
+        let tones = ConferenceAudioCheck.tones
         let member = try await TestPhone.dial(room: "4300*2468", server: address, options: .init(codec: .opus, tone: tones[0]))
         member.startSending()
 
@@ -107,7 +107,7 @@ extension BaresipCommandTests {
         let address = try await server.address(.udp)
         let admin = try await CommandClient(server: address, username: "alice", password: "wonderland")
         admin.algorithm = .md5
-        let tones = ConferenceIntegrationToneSet.tones
+        let tones = ConferenceAudioCheck.tones
         let member = try await TestPhone.dial(room: "4200", server: address, options: .init(codec: .opus, tone: tones[0]))
         member.startSending()
 
@@ -132,13 +132,7 @@ extension BaresipCommandTests {
         // A party that answers 486.
         let busy = try await RawSIPClient.connect(.udp, to: address)
         let outcome = Task { try await admin.send("invite 4200 sip:dave@127.0.0.1:\(busy.localPort)") }
-        if let bytes = await busy.receive(timeout: .seconds(5)) {
-            let text = String(buffer: bytes)
-            let headers = text.components(separatedBy: "\r\n").filter { line in
-                ["Via:", "From:", "To:", "Call-ID:", "CSeq:"].contains { line.hasPrefix($0) }
-            }.map { $0.hasPrefix("To:") ? $0 + ";tag=busy" : $0 }
-            try await busy.send((["SIP/2.0 486 Busy Here"] + headers + ["Content-Length: 0"]).joined(separator: "\r\n") + "\r\n\r\n")
-        }
+        _ = try await busy.answerNextRequest("INVITE", status: "486 Busy Here")
         let refused = try await outcome.value
         XCTAssertEqual(refused.reply, "error: invite: sip:dave@127.0.0.1:\(busy.localPort) did not answer: 486 Busy Here")
         await busy.close()
@@ -147,9 +141,4 @@ extension BaresipCommandTests {
         await admin.close()
         await server.shutdown()
     }
-}
-
-/// The tones of the conference tests, shared with the interop tests.
-enum ConferenceIntegrationToneSet {
-    static let tones: [Double] = [500, 800, 1300]
 }

@@ -6,7 +6,7 @@ import XCTest
 /// Three real baresip clients (Debian's, nobody here wrote them) in one Chorus room: each plays a
 /// tone from a WAV file and records what it hears; the recordings are checked by spectrum.
 final class BaresipConferenceTests: XCTestCase {
-    static let tones: [Double] = [500, 800, 1300]
+    static let tones = ConferenceAudioCheck.tones
 
     private struct Participant {
         let baresip: Baresip

@@ -8,18 +8,7 @@ import XCTest
 /// Three (or more) phones in one room of the real server over loopback: each sends its own tone,
 /// and what each hears is checked by spectrum: the others' tones, never its own.
 final class ConferenceIntegrationTests: XCTestCase {
-    static let tones: [Double] = [500, 800, 1300]
-
-    static func level(of frequency: Double, in samples: [Int16], sampleRate: Int) -> Double {
-        ConferenceAudioCheck.level(of: frequency, in: samples, sampleRate: sampleRate)
-    }
-
-    static func assertHears(
-        _ recording: [Int16], sampleRate: Int, heard: [Double], silent: [Double], _ label: String,
-        file: StaticString = #filePath, line: UInt = #line
-    ) {
-        ConferenceAudioCheck.assertHears(recording, sampleRate: sampleRate, heard: heard, silent: silent, label, file: file, line: line)
-    }
+    static let tones = ConferenceAudioCheck.tones
 
     private func dialThree(_ server: ChorusServer, room: String = "4200", codecs: [TestPhone.Codec], srtp: Bool = false) async throws -> [TestPhone] {
         let address = try await server.address(.udp)
@@ -39,7 +28,7 @@ final class ConferenceIntegrationTests: XCTestCase {
             let recording = Array((await phone.recording()).suffix(phone.options.codec.sampleRate))
             let own = Self.tones[index]
             let others = Self.tones.prefix(phones.count).filter { $0 != own }
-            Self.assertHears(
+            ConferenceAudioCheck.assertHears(
                 recording, sampleRate: phone.options.codec.sampleRate,
                 heard: others.filter { !silentTones.contains($0) }, silent: [own] + others.filter { silentTones.contains($0) },
                 "phone \(index) (\(phone.options.codec))", file: file, line: line)
@@ -109,10 +98,10 @@ final class ConferenceIntegrationTests: XCTestCase {
         let deafHeard = try await phones[0].listen(for: .seconds(1))
         XCTAssertGreaterThan(deafHeard.count, 24_000, "a deaf phone still gets a stream (of silence)")
         for tone in Self.tones {
-            XCTAssertLessThan(Self.level(of: tone, in: deafHeard, sampleRate: 48_000), -35, "deaf phone hears no \(tone) Hz")
+            XCTAssertLessThan(ConferenceAudioCheck.level(of: tone, in: deafHeard, sampleRate: 48_000), -35, "deaf phone hears no \(tone) Hz")
         }
         let other = Array((await phones[1].recording()).suffix(48_000))
-        Self.assertHears(other, sampleRate: 48_000, heard: [Self.tones[0], Self.tones[2]], silent: [Self.tones[1]], "phone 1")
+        ConferenceAudioCheck.assertHears(other, sampleRate: 48_000, heard: [Self.tones[0], Self.tones[2]], silent: [Self.tones[1]], "phone 1")
         try await hangUpAll(phones)
         await server.shutdown()
     }
@@ -127,7 +116,7 @@ final class ConferenceIntegrationTests: XCTestCase {
         let heldHears = try await phones[2].listen(for: .seconds(1))
         XCTAssertLessThan(heldHears.count, 4_800, "a held phone gets no media")
         let heard = try await phones[0].listen(for: .seconds(1))
-        Self.assertHears(heard, sampleRate: 48_000, heard: [Self.tones[1]], silent: [Self.tones[0], Self.tones[2]], "phone 0 during hold")
+        ConferenceAudioCheck.assertHears(heard, sampleRate: 48_000, heard: [Self.tones[1]], silent: [Self.tones[0], Self.tones[2]], "phone 0 during hold")
         // Resume.
         let resumed = try await phones[2].reInvite(direction: "sendrecv")
         XCTAssertEqual(resumed, 200)

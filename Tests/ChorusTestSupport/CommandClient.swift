@@ -86,18 +86,10 @@ public final class CommandClient: @unchecked Sendable {
 
     /// Waits for Chorus's reply MESSAGE, answers it 200 and returns its body and type.
     public func replyMessage(timeout: Duration = .seconds(5)) async throws -> (String, String?)? {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            guard let bytes = await sip.receive(timeout: deadline - ContinuousClock.now) else { break }
-            guard case .request(let request) = try SIPMessageParser.parse(bytes, framing: .datagram), request.method == .message else { continue }
-            var ok = "SIP/2.0 200 OK\r\n"
-            for via in request.headers.values("Via") { ok += "Via: \(via)\r\n" }
-            ok += "From: \(request.from)\r\nTo: \(request.to);tag=\(SIPToken.tag())\r\n"
-            ok += "Call-ID: \(request.callID)\r\nCSeq: \(request.cseq.sequence) MESSAGE\r\nContent-Length: 0\r\n\r\n"
-            try await sip.send(ok)
-            return (String(decoding: request.body, as: UTF8.self), request.headers["Content-Type"])
-        }
-        return nil
+        guard let text = try await sip.answerNextRequest("MESSAGE", timeout: timeout),
+            case .request(let request) = try SIPMessageParser.parse(Array(text.utf8), framing: .datagram)
+        else { return nil }
+        return (String(decoding: request.body, as: UTF8.self), request.headers["Content-Type"])
     }
 
     public func close() async { await sip.close() }

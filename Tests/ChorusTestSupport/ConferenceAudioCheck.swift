@@ -7,6 +7,9 @@ import XCTest
 public enum ConferenceAudioCheck {
     /// Amplitude of the tones test participants send (of full scale).
     public static let toneAmplitude = 0.25
+    /// The distinct tones three test participants send: apart enough for Goertzel, under
+    /// G.711's 3.4 kHz.
+    public static let tones: [Double] = [500, 800, 1300]
 
     /// The level of `frequency` in `samples`, in dB relative to a tone of ``toneAmplitude``.
     public static func level(of frequency: Double, in samples: [Int16], sampleRate: Int) -> Double {

@@ -128,6 +128,27 @@ public final class RawSIPClient: @unchecked Sendable {
         throw TimeoutError()
     }
 
+    /// Waits for the next request with this method, answers it with `status` (its own Via, From,
+    /// To, Call-ID and CSeq copied, a To tag added when it has none) and returns the request's
+    /// text; nil when none came within `timeout`.
+    public func answerNextRequest(_ method: String, status: String = "200 OK", timeout: Duration = .seconds(5)) async throws -> String? {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            guard let bytes = await receive(timeout: deadline - ContinuousClock.now) else { break }
+            let text = String(buffer: bytes)
+            guard text.hasPrefix(method + " ") else { continue }
+            let head = text.components(separatedBy: "\r\n\r\n").first ?? ""
+            let copied = head.components(separatedBy: "\r\n").filter { line in
+                ["Via:", "From:", "To:", "Call-ID:", "CSeq:"].contains { line.hasPrefix($0) }
+            }.map { line in
+                line.hasPrefix("To:") && !line.contains(";tag=") ? line + ";tag=\(SIPToken.tag())" : line
+            }
+            try await send((["SIP/2.0 \(status)"] + copied + ["Content-Length: 0"]).joined(separator: "\r\n") + "\r\n\r\n")
+            return text
+        }
+        return nil
+    }
+
     public struct TimeoutError: Error, CustomStringConvertible {
         public var description: String { "no response from the server in time" }
     }

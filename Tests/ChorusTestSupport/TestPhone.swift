@@ -119,7 +119,9 @@ public final class TestPhone: @unchecked Sendable {
         return lines.joined(separator: "\r\n") + "\r\n"
     }
 
-    func request(_ method: String, body: String = "", extraHeaders: [String] = [], branch: String? = nil) -> String {
+    func request(
+        _ method: String, body: String = "", contentType: String = "application/sdp", extraHeaders: [String] = [], branch: String? = nil
+    ) -> String {
         let uri = method == "INVITE" && toTag.isEmpty ? "sip:\(room)@\(sip.server.ipAddress ?? "127.0.0.1"):\(sip.server.port ?? 5060)" : contactURI
         var lines = [
             "\(method) \(uri) SIP/2.0",
@@ -131,7 +133,7 @@ public final class TestPhone: @unchecked Sendable {
             "CSeq: \(cseq) \(method)",
             "Contact: <sip:phone@127.0.0.1:\(sip.localPort)>",
         ] + extraHeaders
-        if !body.isEmpty { lines.append("Content-Type: application/sdp") }
+        if !body.isEmpty { lines.append("Content-Type: \(contentType)") }
         lines.append("Content-Length: \(body.utf8.count)")
         return lines.joined(separator: "\r\n") + "\r\n\r\n" + body
     }
@@ -346,10 +348,7 @@ public final class TestPhone: @unchecked Sendable {
     /// Sends a request inside the call (MESSAGE, INFO, ...) and returns the status of the answer.
     public func sendInDialog(_ method: String, body: String, contentType: String) async throws -> Int {
         cseq += 1
-        // request() writes application/sdp for bodies: take its headers and put this body's own.
-        let headers = request(method, body: "").replacingOccurrences(
-            of: "Content-Length: 0\r\n\r\n", with: "Content-Type: \(contentType)\r\nContent-Length: \(body.utf8.count)\r\n\r\n")
-        try await sip.send(headers + body)
+        try await sip.send(request(method, body: body, contentType: contentType))
         var response = try await sip.response(timeout: .seconds(5))
         while response.cseq.sequence != cseq { response = try await sip.response(timeout: .seconds(5)) }
         lastReason = response.reasonPhrase
@@ -359,18 +358,8 @@ public final class TestPhone: @unchecked Sendable {
     /// Waits for an in-dialog request from Chorus (e.g. a command's reply MESSAGE), answers it 200
     /// and returns its body.
     public func awaitMessage(timeout: Duration = .seconds(5)) async throws -> String? {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            guard let bytes = await sip.receive(timeout: deadline - ContinuousClock.now) else { break }
-            let text = String(buffer: bytes)
-            guard text.hasPrefix("MESSAGE ") else { continue }
-            let headers = text.components(separatedBy: "\r\n").filter { line in
-                ["Via:", "From:", "To:", "Call-ID:", "CSeq:"].contains { line.hasPrefix($0) }
-            }
-            try await sip.send((["SIP/2.0 200 OK"] + headers + ["Content-Length: 0"]).joined(separator: "\r\n") + "\r\n\r\n")
-            return text.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n")
-        }
-        return nil
+        guard let text = try await sip.answerNextRequest("MESSAGE", timeout: timeout) else { return nil }
+        return text.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n")
     }
 
     /// Keys digits as RFC 4733 telephone-events (payload type 101, 8 kHz clock): per digit three
@@ -417,20 +406,8 @@ public final class TestPhone: @unchecked Sendable {
 
     /// Waits for a request from Chorus (e.g. its BYE) and answers it 200.
     public func awaitRequest(_ method: String, timeout: Duration) async throws -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            guard let bytes = await sip.receive(timeout: deadline - ContinuousClock.now) else { break }
-            let text = String(buffer: bytes)
-            guard text.hasPrefix(method + " ") else { continue }
-            // Answer with the request's own Via/From/To/Call-ID/CSeq.
-            let headers = text.components(separatedBy: "\r\n").filter { line in
-                ["Via:", "From:", "To:", "Call-ID:", "CSeq:"].contains { line.hasPrefix($0) }
-            }
-            let response = (["SIP/2.0 200 OK"] + headers + ["Content-Length: 0"]).joined(separator: "\r\n") + "\r\n\r\n"
-            try await sip.send(response)
-            return true
-        }
-        return false
+        guard try await sip.answerNextRequest(method, timeout: timeout) != nil else { throw RawSIPClient.TimeoutError() }
+        return true
     }
 
     public func close() async {
