@@ -76,6 +76,9 @@ final class DigestParsingTests: XCTestCase {
             (#"Digest realm="r", nonce="n", stale=maybe"#, "stale must be"),
             (#"Digest realm="r", nonce="n", qop="""#, "qop has no options"),
             ("Digest realm=\"r\u{01}\", nonce=\"n\"", "control character"),
+            // Found by fuzzing: an escaped control character parsed, and could not be written back.
+            ("Digest realm=\"r\\\u{1F}\", nonce=\"n\"", "bad escape"),
+            ("Digest realm=\"r\\\u{7F}\", nonce=\"n\"", "bad escape"),
             ("Digest\trealm=\"r\", nonce=\"n\", \u{7F}", "expected a parameter name"),
         ]
         for (header, expected) in cases {

@@ -90,7 +90,10 @@ enum DigestParameterParser {
                         index += 1
                         guard index < bytes.count else { break }
                         let escaped = bytes[index]
-                        guard escaped != 0x0A, escaped != 0x0D, escaped != 0x00 else {
+                        // RFC 3261's quoted-pair would let most control characters through escaped;
+                        // a value never holds one (found by fuzzing: an escaped 0x1F parsed, and the
+                        // value could not be written back).
+                        guard escaped >= 0x20 || escaped == 0x09, escaped != 0x7F else {
                             throw SIPDigestParseError("bad escape in the value of \(quotedForError(name))")
                         }
                         value.append(escaped)

@@ -1,3 +1,4 @@
+import ChorusRateLimit
 import Logging
 import NIOCore
 
@@ -22,6 +23,12 @@ public final class SIPEndpoint: @unchecked Sendable {
     private var acceptedInvites: [SIPAcceptedInviteKey: SIPServerTransaction] = [:]
     /// Requests without a To tag by (From tag, Call-ID, CSeq), to spot merged requests (RFC 3261 §8.2.2.2).
     private var pendingByOrigin: [MergeKey: SIPServerTransactionKey] = [:]
+    /// New requests per source IP (``SIPEndpointConfiguration/requestRateLimit``).
+    private var requestLimiter: KeyedRateLimiter<String>?
+    /// 503 answers per source over its rate (the same burst and rate); nil when over-limit requests are dropped.
+    private var rejectionLimiter: KeyedRateLimiter<String>?
+    /// Sources currently over their rate, so that each episode is logged once.
+    private var sourcesOverRate: Set<String> = []
 
     private struct MergeKey: Hashable {
         var fromTag: String
@@ -35,6 +42,10 @@ public final class SIPEndpoint: @unchecked Sendable {
         self.transport = transport
         self.configuration = configuration
         self.logger = logger
+        if let limit = configuration.requestRateLimit {
+            requestLimiter = KeyedRateLimiter(capacity: limit.burst, perSecond: limit.perSecond)
+            if !limit.dropWhenOver { rejectionLimiter = KeyedRateLimiter(capacity: limit.burst, perSecond: limit.perSecond) }
+        }
     }
 
     /// Number of live server and client transactions (for tests and shutdown).
@@ -45,6 +56,15 @@ public final class SIPEndpoint: @unchecked Sendable {
     /// Entry point for the transports: one whole message (a datagram, or one framed stream message).
     public func receive(_ bytes: ByteBuffer, from peer: SIPPeer) {
         eventLoop.preconditionInEventLoop()
+        // A source over its request rate gets a 503 for as many requests again as its burst (refilled
+        // at its rate, and none with `dropWhenOver`); beyond that, nothing it sends is even parsed
+        // until it slows down: a flood costs a table lookup per datagram, not a parse.
+        if requestLimiter != nil, requestLimiter!.isLimited(peer.remote.ipString, now: eventLoop.now.uptimeNanoseconds),
+            rejectionLimiter?.take(peer.remote.ipString, now: eventLoop.now.uptimeNanoseconds) != true
+        {
+            statistics.rateLimitedRequests += 1
+            return
+        }
         let message: SIPMessage
         do {
             message = try SIPMessageParser.parse(bytes, framing: peer.kind.isReliable ? .stream : .datagram, limits: configuration.limits)
@@ -68,7 +88,11 @@ public final class SIPEndpoint: @unchecked Sendable {
 
     private func handleUnparseable(_ error: SIPParseError, bytes: ByteBuffer, from peer: SIPPeer) {
         statistics.malformedMessages += 1
-        guard let salvage = error.salvage, salvage.method != "ACK" else {
+        // Garbage counts against the sender's request rate, answerable or not (found by the soak
+        // test: a flood of unanswerable garbage never engaged the limit, and every datagram was
+        // parsed in full); over the rate, nothing is answered, and what follows is not even parsed.
+        let overRate = takeRequestToken(from: peer) != nil
+        guard let salvage = error.salvage, salvage.method != "ACK", !overRate else {
             statistics.droppedMessages += 1
             logger.debug("dropped unparseable message from \(peer): \(error.reason)")
             return
@@ -122,6 +146,7 @@ public final class SIPEndpoint: @unchecked Sendable {
             existing.receivedRetransmission()
             return
         }
+        guard admitNewRequest(request, from: peer) else { return }
         let transaction = SIPServerTransaction(request: request, peer: peer, key: key, endpoint: self)
         serverTransactions[key] = transaction
         if request.method == .cancel {
@@ -140,6 +165,53 @@ public final class SIPEndpoint: @unchecked Sendable {
             return
         }
         delegate.endpoint(self, didReceive: request, transaction: transaction)
+    }
+
+    /// The per-source request rate: true to go on; false when the request is over it (it has then
+    /// been answered statelessly with 503 and Retry-After, or dropped), so a flood from one source
+    /// creates no transactions and reaches no application code.
+    private func admitNewRequest(_ request: SIPRequest, from peer: SIPPeer) -> Bool {
+        guard let limit = configuration.requestRateLimit, let retryAfter = takeRequestToken(from: peer) else { return true }
+        guard !limit.dropWhenOver else { return false }
+        let response = makeResponse(
+            to: request, statusCode: 503, reason: "Too Many Requests", toTag: SIPToken.random(), headers: ["Retry-After": String(retryAfter)])
+        var buffer = allocator.buffer(capacity: 512)
+        response.write(into: &buffer)
+        transport.send(buffer, to: responseDestination(for: request.via.first, from: peer))
+        return false
+    }
+
+    /// Takes a token from the source's bucket: nil when admitted, else the seconds after which it may retry.
+    private func takeRequestToken(from peer: SIPPeer) -> Int? {
+        guard var limiter = requestLimiter, let limit = configuration.requestRateLimit else { return nil }
+        let source = peer.remote.ipString
+        let now = eventLoop.now.uptimeNanoseconds
+        let admitted = limiter.take(source, now: now)
+        let retryAfter = admitted ? 0 : limiter.retryAfter(source, now: now)
+        requestLimiter = limiter
+        if admitted {
+            if !sourcesOverRate.isEmpty { sourcesOverRate.remove(source) }
+            return nil
+        }
+        statistics.rateLimitedRequests += 1
+        if sourcesOverRate.count > 10_000 { sourcesOverRate.removeAll() }
+        if sourcesOverRate.insert(source).inserted {
+            logger.warning(
+                "\(source) is over the request rate (\(limit.perSecond)/s, burst \(limit.burst)); \(limit.dropWhenOver ? "dropping" : "answering 503") until it slows down")
+        }
+        return retryAfter
+    }
+
+    /// Where a response to a request from `peer` goes (RFC 3261 §18.2.2, RFC 3581 §4): over UDP
+    /// without `rport`, to the port in the top Via; otherwise back to the source.
+    func responseDestination(for topVia: SIPVia?, from peer: SIPPeer) -> SIPPeer {
+        var destination = peer
+        if !peer.kind.isReliable, let topVia, !topVia.wantsRport,
+            let address = try? SocketAddress(ipAddress: peer.remote.ipString, port: topVia.port ?? 5060)
+        {
+            destination.remote = address
+        }
+        return destination
     }
 
     private func receiveAck(_ ack: SIPRequest, key: SIPServerTransactionKey, from peer: SIPPeer) {
@@ -241,12 +313,7 @@ public final class SIPEndpoint: @unchecked Sendable {
 
     /// Sends a response of `transaction` to where RFC 3261 §18.2.2 and RFC 3581 §4 say.
     func sendResponse(_ bytes: ByteBuffer, response: SIPResponse, for transaction: SIPServerTransaction, isRetransmission: Bool = false) {
-        var destination = transaction.peer
-        if !destination.kind.isReliable, let top = transaction.request.via.first, !top.wantsRport,
-            let address = try? SocketAddress(ipAddress: destination.remote.ipString, port: top.port ?? 5060)
-        {
-            destination.remote = address
-        }
+        let destination = responseDestination(for: transaction.request.via.first, from: transaction.peer)
         transport.send(bytes, to: destination)
         if logger.logLevel <= .trace {
             logger.trace("sent to \(destination)\n\(String(decoding: bytes.readableBytesView, as: UTF8.self))")

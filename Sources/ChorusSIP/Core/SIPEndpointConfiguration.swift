@@ -14,6 +14,8 @@ public struct SIPEndpointConfiguration: Sendable {
     /// How a Request-URI appears in the info log: the application can hide secrets it carries
     /// (Chorus's `ROOM*PIN` dial strings).
     public var loggedURI: @Sendable (SIPURI) -> String = { $0.description }
+    /// New requests per source address (token bucket); nil: unlimited.
+    public var requestRateLimit: SIPRequestRateLimit?
 
     public init(
         timers: SIPTimerSettings = SIPTimerSettings(), limits: SIPParserLimits = SIPParserLimits(),
@@ -34,6 +36,23 @@ public struct SIPEndpointConfiguration: Sendable {
     public var allowHeaderValue: String { allowedMethods.map(\.rawValue).joined(separator: ", ") }
 }
 
+/// A per-source limit on new requests (RFC 3261 transactions: retransmissions and ACKs do not
+/// count), checked before anything else is done with the request.
+public struct SIPRequestRateLimit: Sendable, Equatable {
+    /// Tokens added per second: the sustained rate.
+    public var perSecond: Double
+    /// Most tokens a source holds: the burst.
+    public var burst: Int
+    /// True: requests over the rate get no answer. False: a stateless `503` with `Retry-After`.
+    public var dropWhenOver: Bool
+
+    public init(perSecond: Double, burst: Int, dropWhenOver: Bool = false) {
+        self.perSecond = perSecond
+        self.burst = burst
+        self.dropWhenOver = dropWhenOver
+    }
+}
+
 import Metrics
 
 /// Counters the endpoint keeps for tests and logs; each is mirrored to swift-metrics as
@@ -46,6 +65,8 @@ public struct SIPEndpointStatistics: Sendable, Equatable {
     public var malformedMessages = 0 { didSet { SIPMetrics.malformedMessages.increment() } }
     /// Messages dropped without an answer (unparseable, stray responses, unmatched ACKs).
     public var droppedMessages = 0 { didSet { SIPMetrics.droppedMessages.increment() } }
+    /// New requests over their source's rate (answered 503 or dropped, as configured).
+    public var rateLimitedRequests = 0 { didSet { SIPMetrics.rateLimitedRequests.increment() } }
 }
 
 /// The swift-metrics counters behind ``SIPEndpointStatistics``, created once per process.
@@ -55,6 +76,7 @@ enum SIPMetrics {
     static let retransmissionsAbsorbed = Counter(label: "chorus_sip_retransmissions_absorbed_total")
     static let malformedMessages = Counter(label: "chorus_sip_malformed_messages_total")
     static let droppedMessages = Counter(label: "chorus_sip_dropped_messages_total")
+    static let rateLimitedRequests = Counter(label: "chorus_sip_rate_limited_requests_total")
 }
 
 /// The transaction user above the endpoint: the dialog layer (``SIPUserAgent``) or a test double.

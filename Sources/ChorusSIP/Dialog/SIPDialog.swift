@@ -33,6 +33,15 @@ public final class SIPDialog: @unchecked Sendable {
         case terminated
     }
 
+    /// What made the dialog (RFC 6665 §4.5.2 calls these dialog usages).
+    public enum Usage: Sendable, Equatable {
+        /// An INVITE session: it ends with BYE.
+        case invite
+        /// A subscription made by SUBSCRIBE or REFER outside any dialog: it ends with the
+        /// notifier's terminating NOTIFY, never with BYE.
+        case subscription
+    }
+
     public let id: SIPDialogID
     public internal(set) var state: State
     /// Chorus's own identity in the dialog, with its tag (the To of the INVITE it answered).
@@ -51,13 +60,14 @@ public final class SIPDialog: @unchecked Sendable {
     public let isSecure: Bool
     /// The Contact Chorus advertised in the dialog.
     public let localContact: SIPURI
+    public let usage: Usage
     /// Set when shutdown asked for a BYE that must wait for the ACK (RFC 3261 §15).
     var byeWhenAcked = false
 
     init(
         id: SIPDialogID, state: State, local: SIPNameAddress, remote: SIPNameAddress, remoteTarget: SIPURI,
         routeSet: [SIPNameAddress], localSequence: UInt32, remoteSequence: UInt32?, peer: SIPPeer, isSecure: Bool,
-        localContact: SIPURI
+        localContact: SIPURI, usage: Usage = .invite
     ) {
         self.id = id
         self.state = state
@@ -70,6 +80,7 @@ public final class SIPDialog: @unchecked Sendable {
         self.peer = peer
         self.isSecure = isSecure
         self.localContact = localContact
+        self.usage = usage
     }
 
     /// Builds the dialog's next request (RFC 3261 §12.2.1.1): CSeq incremented, Request-URI and

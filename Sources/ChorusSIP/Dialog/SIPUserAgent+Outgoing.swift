@@ -14,10 +14,12 @@ public enum SIPOutgoingCallEvent: Sendable {
 extension SIPUserAgent {
     /// Calls `target` (RFC 3261 §13.2, the UAC side): sends INVITE with `body` along `peer`, ACKs
     /// the 2xx (and each retransmission of it), creates the dialog, and cancels the INVITE when no
-    /// final answer came within `ringTimeout`. `handler` runs on the endpoint's loop.
+    /// final answer came within `ringTimeout`. `headers` go into the INVITE as they are (e.g.
+    /// `Referred-By`, RFC 3892). `handler` runs on the endpoint's loop.
     public func call(
         _ target: SIPURI, from local: SIPNameAddress, body: [UInt8], contentType: String = "application/sdp",
-        contactParameters: SIPParameters = SIPParameters(), peer: SIPPeer, ringTimeout: TimeAmount,
+        contactParameters: SIPParameters = SIPParameters(), headers extraHeaders: SIPHeaders = SIPHeaders(), peer: SIPPeer,
+        ringTimeout: TimeAmount,
         handler: @escaping (SIPOutgoingCallEvent) -> Void
     ) {
         endpoint.eventLoop.preconditionInEventLoop()
@@ -29,6 +31,7 @@ extension SIPUserAgent {
         if peer.kind != .udp { contact.parameters.set("transport", peer.kind.uriParameter) }
         var headers: SIPHeaders = ["Contact": "<\(contact)>" + contactParameters.serialized]
         headers.add("Allow", endpoint.configuration.allowHeaderValue)
+        for field in extraHeaders { headers.add(field.name, field.value) }
         headers.add("Content-Type", contentType)
         let invite = SIPRequest(
             method: .invite, uri: target, via: [endpoint.makeVia(for: peer)], from: from, to: SIPNameAddress(uri: target),

@@ -193,6 +193,7 @@ public final class SIPUserAgent: SIPEndpointDelegate, @unchecked Sendable {
         case .waitingForAck:
             dialog.byeWhenAcked = true
         case .confirmed:
+            guard dialog.usage == .invite else { return forget(dialog) }
             sendBye(dialog, reason: .localBye)
         }
     }
@@ -251,6 +252,8 @@ public final class SIPUserAgent: SIPEndpointDelegate, @unchecked Sendable {
         for invite in Array(pendingInvites.values) {
             invite.reject(503, reason: "Shutting Down", headers: ["Retry-After": "30"])
         }
+        // Subscriptions were ended by the application's terminating NOTIFYs; calls get BYE.
+        for dialog in Array(dialogs.values) where dialog.usage == .subscription { forget(dialog) }
         logger.info("shutting down: hanging up \(dialogs.count) call(s)")
         for dialog in Array(dialogs.values) { hangUp(dialog) }
         endpoint.eventLoop.schedule(after: grace) { [weak self] in

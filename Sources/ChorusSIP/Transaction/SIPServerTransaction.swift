@@ -175,6 +175,12 @@ public final class SIPServerTransaction: @unchecked Sendable {
         if wasAccepted { endpoint.ackTimedOut(for: self) }
     }
 
+    /// Ends the transaction without a final response (a request deliberately left unanswered, such
+    /// as one over a rate limit): its state is freed at once, and a retransmission starts afresh.
+    public func abandon() {
+        terminate()
+    }
+
     func terminate() {
         guard state != .terminated else { return }
         state = .terminated

@@ -1,4 +1,5 @@
 import NIOCore
+import NIOSSL
 
 /// A UDP listening socket; it can send to any destination.
 final class SIPDatagramChannel: SIPChannelHandle, @unchecked Sendable {
@@ -12,7 +13,7 @@ final class SIPDatagramChannel: SIPChannelHandle, @unchecked Sendable {
     }
 }
 
-/// One TCP (later TLS) connection.
+/// One TCP or TLS connection.
 final class SIPStreamChannel: SIPChannelHandle, @unchecked Sendable {
     let channel: any Channel
     let kind: SIPTransportKind
@@ -54,22 +55,48 @@ final class SIPDatagramHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 }
 
-/// Frames a TCP byte stream into SIP messages (RFC 3261 §18.3).
+/// Frames a TCP byte stream into SIP messages (RFC 3261 §18.3). A message once begun must be
+/// complete within `messageTimeout`, or the connection is closed: a slow-loris client that
+/// trickles one byte at a time cannot hold a connection (and its buffer) forever.
 struct SIPStreamDecoder: ByteToMessageDecoder {
     typealias InboundOut = ByteBuffer
     let limits: SIPParserLimits
+    let messageTimeout: TimeAmount
+    private var deadline: Scheduled<Void>?
+
+    init(limits: SIPParserLimits, messageTimeout: TimeAmount) {
+        self.limits = limits
+        self.messageTimeout = messageTimeout
+    }
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard let message = try SIPStreamFramer.nextMessage(from: &buffer, limits: limits) else { return .needMoreData }
+        guard let message = try SIPStreamFramer.nextMessage(from: &buffer, limits: limits) else {
+            if buffer.readableBytes > 0, deadline == nil { startDeadline(context: context) }
+            return .needMoreData
+        }
+        deadline?.cancel()
+        deadline = nil
         context.fireChannelRead(wrapInboundOut(message))
         return .continue
     }
 
+    private mutating func startDeadline(context: ChannelHandlerContext) {
+        let channel = context.channel
+        deadline = context.eventLoop.scheduleTask(in: messageTimeout) {
+            channel.pipeline.fireUserInboundEventTriggered(SIPSlowMessageEvent())
+        }
+    }
+
     mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
         while try decode(context: context, buffer: &buffer) == .continue {}
+        deadline?.cancel()
+        deadline = nil
         return .needMoreData
     }
 }
+
+/// A message (or an accepted connection's first message) did not arrive in time.
+struct SIPSlowMessageEvent {}
 
 /// Delivers framed messages of one connection, tracks the connection for reuse, closes it on
 /// framing errors and when idle.
@@ -78,32 +105,55 @@ final class SIPStreamHandler: ChannelInboundHandler, @unchecked Sendable {
     private unowned let manager: SIPTransportManager
     private let kind: SIPTransportKind
     private var handle: SIPStreamChannel?
+    /// For accepted connections: the first message (after the TLS handshake) must come within this long.
+    private let firstMessageTimeout: TimeAmount?
+    private var firstMessageDeadline: Scheduled<Void>?
 
-    init(manager: SIPTransportManager, kind: SIPTransportKind) {
+    init(manager: SIPTransportManager, kind: SIPTransportKind, firstMessageTimeout: TimeAmount?) {
         self.manager = manager
         self.kind = kind
+        self.firstMessageTimeout = firstMessageTimeout
+    }
+
+    private func remoteText(_ context: ChannelHandlerContext) -> String {
+        context.channel.remoteAddress.map(\.sipHostPort) ?? "?"
     }
 
     func channelActive(context: ChannelHandlerContext) {
         let handle = SIPStreamChannel(channel: context.channel, kind: kind)
         self.handle = handle
         manager.connectionOpened(handle)
+        if let firstMessageTimeout {
+            let channel = context.channel
+            firstMessageDeadline = context.eventLoop.scheduleTask(in: firstMessageTimeout) {
+                channel.pipeline.fireUserInboundEventTriggered(SIPSlowMessageEvent())
+            }
+        }
         context.fireChannelActive()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        firstMessageDeadline?.cancel()
         if let handle { manager.connectionClosed(handle) }
         context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        firstMessageDeadline?.cancel()
+        firstMessageDeadline = nil
         guard let handle, let remote = context.channel.remoteAddress else { return }
         manager.deliver(unwrapInboundIn(data), from: SIPPeer(kind: kind, remote: remote, channel: handle))
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is IdleStateHandler.IdleStateEvent {
-            manager.logger.debug("closing idle \(kind) connection from \(context.channel.remoteAddress.map(\.sipHostPort) ?? "?")")
+            manager.logger.debug("closing idle \(kind) connection from \(remoteText(context))")
+            context.close(promise: nil)
+            return
+        }
+        if event is SIPSlowMessageEvent {
+            manager.countSlowConnection()
+            manager.logger.info("closing \(kind) connection from \(remoteText(context)): no complete message in time")
             context.close(promise: nil)
             return
         }
@@ -111,8 +161,17 @@ final class SIPStreamHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        manager.countFramingError()
-        manager.logger.info("closing \(kind) connection from \(context.channel.remoteAddress.map(\.sipHostPort) ?? "?"): \(error)")
+        switch error {
+        case NIOSSLError.uncleanShutdown:
+            // The peer closed without close_notify: common, and harmless for SIP (messages are framed).
+            manager.logger.debug("\(kind) connection from \(remoteText(context)) closed without close_notify")
+        case is NIOSSLError, is BoringSSLError:
+            manager.countTLSFailure()
+            manager.logger.info("closing \(kind) connection from \(remoteText(context)): TLS failed: \(error)")
+        default:
+            manager.countFramingError()
+            manager.logger.info("closing \(kind) connection from \(remoteText(context)): \(error)")
+        }
         context.close(promise: nil)
     }
 }

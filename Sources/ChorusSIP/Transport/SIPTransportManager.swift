@@ -1,9 +1,12 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 
-/// SIP over UDP and TCP on SwiftNIO (RFC 3261 §18): listeners on any number of IPv4/IPv6 addresses,
-/// connection reuse for stream transports in both directions, and outbound connections on demand.
+/// SIP over UDP, TCP and TLS on SwiftNIO (RFC 3261 §18, §26): listeners on any number of IPv4/IPv6
+/// addresses, connection reuse for stream transports in both directions, and outbound connections
+/// on demand. Stream connections are bounded per source address and in total, closed when idle,
+/// and closed when a message (or, first, the TLS handshake) takes too long to arrive (slow loris).
 ///
 /// Every socket lives on one event loop, the endpoint's, so messages reach the endpoint without a
 /// thread hop and in order. Set ``receiver`` before binding.
@@ -14,6 +17,13 @@ public final class SIPTransportManager: SIPTransport, @unchecked Sendable {
         public var publicHost: String?
         /// Stream connections with no traffic this long are closed.
         public var idleTimeout: Duration = .seconds(600)
+        /// An accepted connection must deliver its first message (after the TLS handshake, if any)
+        /// within this long, and a message once begun must be complete within this long.
+        public var messageTimeout: Duration = .seconds(10)
+        /// Accepted stream connections (TCP and TLS together) from one IP address at most; more are closed at once.
+        public var maxConnectionsPerSource = 32
+        /// Accepted stream connections at most.
+        public var maxConnections = 4096
         public init() {}
     }
 
@@ -32,8 +42,19 @@ public final class SIPTransportManager: SIPTransport, @unchecked Sendable {
     private var datagramHandles: [SIPDatagramChannel] = []
     private var connections: [SocketAddress: SIPStreamChannel] = [:]
     private var pendingConnects: [SocketAddress: EventLoopFuture<any Channel>] = [:]
+    /// Accepted connections open per source IP (for ``Options/maxConnectionsPerSource``).
+    private var acceptedPerSource: [String: Int] = [:]
+    private var acceptedCount = 0
     /// Framing errors that closed a connection.
     public private(set) var framingErrors = 0
+    /// Accepted connections closed at once for exceeding a connection limit.
+    public private(set) var refusedConnections = 0
+    /// Connections closed because a message or the TLS handshake was too slow.
+    public private(set) var slowConnections = 0
+    /// TLS handshakes that failed.
+    public private(set) var tlsFailures = 0
+    /// Certificates and trust for TLS; set before binding a TLS listener or sending over TLS.
+    public var tls: SIPTLSContexts?
 
     public init(eventLoop: any EventLoop, options: Options = Options(), logger: Logger) {
         self.eventLoop = eventLoop
@@ -68,17 +89,16 @@ public final class SIPTransportManager: SIPTransport, @unchecked Sendable {
                 }
             if v6 { bootstrap = bootstrap.channelOption(ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_v6only), value: 1) }
             return bootstrap.bind(to: address).map { [unowned self] channel in self.register(kind, channel) }
-        case .tcp:
+        case .tcp, .tls:
+            if kind == .tls, tls?.server == nil { return eventLoop.makeFailedFuture(SIPTransportError.noCertificate) }
             var bootstrap = ServerBootstrap(group: eventLoop)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .serverChannelOption(.backlog, value: 256)
                 .childChannelInitializer { [unowned self] channel in
-                    self.configureStream(channel, kind: .tcp)
+                    self.configureAccepted(channel, kind: kind)
                 }
             if v6 { bootstrap = bootstrap.serverChannelOption(ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_v6only), value: 1) }
             return bootstrap.bind(to: address).map { [unowned self] channel in self.register(kind, channel) }
-        case .tls:
-            return eventLoop.makeFailedFuture(SIPTransportError.unsupportedTransport(kind))
         }
     }
 
@@ -90,12 +110,44 @@ public final class SIPTransportManager: SIPTransport, @unchecked Sendable {
         return listener
     }
 
-    private func configureStream(_ channel: any Channel, kind: SIPTransportKind) -> EventLoopFuture<Void> {
+    /// A connection a client opened: counted against the limits, then set up like any stream.
+    private func configureAccepted(_ channel: any Channel, kind: SIPTransportKind) -> EventLoopFuture<Void> {
+        let source = channel.remoteAddress?.ipString ?? "?"
+        let fromSource = acceptedPerSource[source, default: 0]
+        guard fromSource < options.maxConnectionsPerSource, acceptedCount < options.maxConnections else {
+            refusedConnections += 1
+            logger.debug("refused \(kind) connection from \(source): \(fromSource) open from it, \(acceptedCount) in all")
+            return channel.eventLoop.makeFailedFuture(SIPTransportError.tooManyConnections)
+        }
+        acceptedPerSource[source] = fromSource + 1
+        acceptedCount += 1
+        channel.closeFuture.whenComplete { [weak self] _ in self?.acceptedConnectionClosed(source: source) }
+        return configureStream(channel, kind: kind, accepted: true)
+    }
+
+    private func acceptedConnectionClosed(source: String) {
+        acceptedCount -= 1
+        let left = (acceptedPerSource[source] ?? 1) - 1
+        acceptedPerSource[source] = left > 0 ? left : nil
+    }
+
+    private func configureStream(_ channel: any Channel, kind: SIPTransportKind, accepted: Bool) -> EventLoopFuture<Void> {
         channel.eventLoop.makeCompletedFuture {
             let sync = channel.pipeline.syncOperations
+            if kind == .tls {
+                guard let tls else { throw SIPTransportError.noCertificate }
+                if accepted {
+                    guard let server = tls.server else { throw SIPTransportError.noCertificate }
+                    try sync.addHandler(NIOSSLServerHandler(context: server))
+                } else {
+                    // Connecting by address: no SNI; the certificate must name the IP address.
+                    try sync.addHandler(NIOSSLClientHandler(context: tls.client, serverHostname: nil))
+                }
+            }
             try sync.addHandler(IdleStateHandler(allTimeout: options.idleTimeout.timeAmount.amount))
-            try sync.addHandler(ByteToMessageHandler(SIPStreamDecoder(limits: options.limits)))
-            try sync.addHandler(SIPStreamHandler(manager: self, kind: kind))
+            try sync.addHandler(ByteToMessageHandler(SIPStreamDecoder(limits: options.limits, messageTimeout: options.messageTimeout.timeAmount.amount)))
+            try sync.addHandler(
+                SIPStreamHandler(manager: self, kind: kind, firstMessageTimeout: accepted ? options.messageTimeout.timeAmount.amount : nil))
         }
     }
 
@@ -116,6 +168,8 @@ public final class SIPTransportManager: SIPTransport, @unchecked Sendable {
     }
 
     func countFramingError() { framingErrors += 1 }
+    func countSlowConnection() { slowConnections += 1 }
+    func countTLSFailure() { tlsFailures += 1 }
 
     // MARK: - Sending
 
@@ -131,27 +185,29 @@ public final class SIPTransportManager: SIPTransport, @unchecked Sendable {
                 return
             }
             listener.send(bytes, to: peer.remote)
-        case .tcp:
-            if let connection = connections[peer.remote], connection.isActive {
+        case .tcp, .tls:
+            if let connection = connections[peer.remote], connection.kind == peer.kind, connection.isActive {
                 connection.send(bytes, to: peer.remote)
                 return
             }
-            connect(to: peer.remote).whenComplete { [weak self] result in
+            if peer.kind == .tls, tls == nil {
+                logger.warning("no TLS configured; dropping message to \(peer)")
+                return
+            }
+            connect(to: peer.remote, kind: peer.kind).whenComplete { [weak self] result in
                 switch result {
                 case .success(let channel): channel.writeAndFlush(bytes, promise: nil)
                 case .failure(let error): self?.logger.info("cannot connect to \(peer): \(error)")
                 }
             }
-        case .tls:
-            logger.warning("TLS is not supported yet; dropping message to \(peer)")
         }
     }
 
-    private func connect(to remote: SocketAddress) -> EventLoopFuture<any Channel> {
+    private func connect(to remote: SocketAddress, kind: SIPTransportKind) -> EventLoopFuture<any Channel> {
         if let pending = pendingConnects[remote] { return pending }
         let future = ClientBootstrap(group: eventLoop)
             .connectTimeout(.seconds(5))
-            .channelInitializer { [unowned self] channel in self.configureStream(channel, kind: .tcp) }
+            .channelInitializer { [unowned self] channel in self.configureStream(channel, kind: kind, accepted: false) }
             .connect(to: remote)
         pendingConnects[remote] = future
         future.whenComplete { [weak self] _ in self?.pendingConnects.removeValue(forKey: remote) }
@@ -183,10 +239,14 @@ public final class SIPTransportManager: SIPTransport, @unchecked Sendable {
 }
 
 public enum SIPTransportError: Error, CustomStringConvertible {
-    case unsupportedTransport(SIPTransportKind)
+    /// A TLS listener or connection without ``SIPTransportManager/tls`` (or without a certificate).
+    case noCertificate
+    /// An accepted connection beyond ``SIPTransportManager/Options/maxConnectionsPerSource`` or ``SIPTransportManager/Options/maxConnections``.
+    case tooManyConnections
     public var description: String {
         switch self {
-        case .unsupportedTransport(let kind): "\(kind.rawValue) transport is not supported yet"
+        case .noCertificate: "TLS needs a certificate and private key"
+        case .tooManyConnections: "too many connections"
         }
     }
 }
