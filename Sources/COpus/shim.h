@@ -66,6 +66,13 @@ static inline int chorus_opus_encoder_get_lookahead(OpusEncoder *st, opus_int32 
     return opus_encoder_ctl(st, OPUS_GET_LOOKAHEAD(v));
 }
 
+static inline int chorus_opus_encoder_set_prediction_disabled(OpusEncoder *st, opus_int32 v) {
+    return opus_encoder_ctl(st, OPUS_SET_PREDICTION_DISABLED(v));
+}
+static inline int chorus_opus_encoder_reset_state(OpusEncoder *st) {
+    return opus_encoder_ctl(st, OPUS_RESET_STATE);
+}
+
 // MARK: Decoder
 
 static inline int chorus_opus_decoder_get_last_packet_duration(OpusDecoder *st, opus_int32 *v) {

@@ -34,6 +34,19 @@ public final class OpusEncoder {
 
     deinit { opus_encoder_destroy(state) }
 
+    /// Takes over `other`'s whole state, settings included, so that this encoder's next packet
+    /// continues `other`'s stream: a decoder that followed `other` decodes it as if nothing had
+    /// changed. The mixer uses this when a listener of a shared stream gets a stream of their own.
+    ///
+    /// libopus keeps an encoder in one flat block (its sub-encoders at offsets, its only pointers
+    /// to static tables), so a byte copy is a faithful clone; a test checks that both then encode
+    /// the same bytes. Both must have the same sample rate and channel count.
+    public func continueStream(of other: OpusEncoder) {
+        precondition(other.sampleRate == sampleRate && other.channels == channels, "encoders of different shapes")
+        guard other !== self else { return }
+        UnsafeMutableRawPointer(state).copyMemory(from: UnsafeRawPointer(other.state), byteCount: Int(opus_encoder_get_size(Int32(channels))))
+    }
+
     /// Applies every setting of `configuration`.
     public func apply(_ configuration: OpusEncoderConfiguration) throws(OpusError) {
         try setBitrate(configuration.bitrate)
@@ -134,6 +147,17 @@ public final class OpusEncoder {
             throw .invalidArgument("unknown application \(raw)")
         }
         return application
+    }
+
+    /// Whether frames are coded without reference to earlier ones (OPUS_SET_PREDICTION_DISABLED):
+    /// a decoder that followed another encoder then decodes them as well as its own.
+    public func setPredictionDisabled(_ disabled: Bool) throws(OpusError) {
+        try OpusError.check(chorus_opus_encoder_set_prediction_disabled(state, disabled ? 1 : 0))
+    }
+
+    /// Forgets all history, as for a new stream (OPUS_RESET_STATE); the settings stay.
+    public func reset() throws(OpusError) {
+        try OpusError.check(chorus_opus_encoder_reset_state(state))
     }
 
     /// Samples per channel the encoder delays its output by (the decoder's output lags the input

@@ -83,6 +83,9 @@ public struct JitterBufferStatistics: Hashable, Sendable {
     public var framesStretched: UInt64 = 0
     /// Timestamp or sequence jumps the buffer resynchronised on.
     public var resyncs: UInt64 = 0
+    /// Rises in the stream's delay that ran the buffer dry and were taken up by moving playout
+    /// back to the next packet (instead of dropping it as late).
+    public var delaySteps: UInt64 = 0
     /// SSRC changes (each resets the buffer).
     public var ssrcChanges: UInt64 = 0
 
@@ -120,12 +123,21 @@ public struct JitterBuffer: Sendable {
     public private(set) var statistics = JitterBufferStatistics()
     /// The SSRC being buffered.
     public private(set) var ssrc: UInt32?
+    /// The RFC 6464 level the sender attached to the packet the last ``pull(now:)`` returned as
+    /// ``JitterBufferOutput/frame(payload:timestamp:samples:)``: what the mixer may read instead
+    /// of decoding it. Nil when the packet carried none.
+    public private(set) var playedAudioLevel: RTPAudioLevel?
+    /// When that packet arrived (milliseconds, the clock of ``insert``): for measuring the delay
+    /// from arrival to the mix.
+    public private(set) var playedArrivalMs: Int64 = 0
 
     private struct Slot: Sendable {
         var sequence: Int64 = JitterBuffer.empty
         var timestamp: Int64 = 0
         var samples: Int = 0
         var marker = false
+        var audioLevel: RTPAudioLevel?
+        var arrivalMs: Int64 = 0
         var payload: [UInt8] = []
     }
 
@@ -213,10 +225,11 @@ public struct JitterBuffer: Sendable {
     /// - Parameters:
     ///   - samples: the packet's duration if known (e.g. from the Opus TOC); otherwise it is
     ///     inferred from the timestamps of neighbouring packets.
+    ///   - audioLevel: the sender's RFC 6464 level of this packet, handed back with it on playout.
     @discardableResult
     public mutating func insert(
         sequenceNumber: UInt16, timestamp: UInt32, ssrc: UInt32, marker: Bool,
-        payload: UnsafeRawBufferPointer, arrivalMs: Int64, samples: Int? = nil
+        payload: UnsafeRawBufferPointer, arrivalMs: Int64, samples: Int? = nil, audioLevel: RTPAudioLevel? = nil
     ) -> InsertResult {
         let samples = samples.map { min(max($0, 0), Int(toSamples(ms: configuration.maxPacketMs))) }
         if let current = self.ssrc, current != ssrc {
@@ -276,6 +289,8 @@ public struct JitterBuffer: Sendable {
         slots[index].timestamp = extendedTimestamp
         slots[index].samples = samples ?? 0
         slots[index].marker = marker
+        slots[index].audioLevel = audioLevel
+        slots[index].arrivalMs = arrivalMs
         slots[index].payload.removeAll(keepingCapacity: true)
         slots[index].payload.append(contentsOf: payload)
         count += 1
@@ -296,12 +311,12 @@ public struct JitterBuffer: Sendable {
     @discardableResult
     public mutating func insert(
         sequenceNumber: UInt16, timestamp: UInt32, ssrc: UInt32, marker: Bool, payload: [UInt8],
-        arrivalMs: Int64, samples: Int? = nil
+        arrivalMs: Int64, samples: Int? = nil, audioLevel: RTPAudioLevel? = nil
     ) -> InsertResult {
         payload.withUnsafeBytes {
             insert(
                 sequenceNumber: sequenceNumber, timestamp: timestamp, ssrc: ssrc, marker: marker, payload: $0,
-                arrivalMs: arrivalMs, samples: samples)
+                arrivalMs: arrivalMs, samples: samples, audioLevel: audioLevel)
         }
     }
 
@@ -334,6 +349,17 @@ public struct JitterBuffer: Sendable {
                 if started { playoutTimestamp = min(playoutTimestamp + tick, headTimestamp) }
                 excessTicks = 0
                 return .silence
+            }
+            if started, headTimestamp + duration(of: head) <= playoutTimestamp, missing == 0, headTimestamp == lastPlayedEnd {
+                // The next packet, taking up exactly where the last one played ended, yet behind
+                // the playout point: the buffer ran dry and playout moved on through silence.
+                // The stream's delay rose in one step (a stalled sender, a route change), it did
+                // not lose anything. Dropping it, and every packet after it, would silence the
+                // participant for good; instead playout goes back to it and the delay grows by
+                // the step, to shrink again once the target allows.
+                statistics.delaySteps += 1
+                rebaseTiming(onArrivalOf: head)
+                return play(head)
             }
             if started, headTimestamp + duration(of: head) <= playoutTimestamp {
                 // Arrived after its slot was played out (as silence or concealment).
@@ -401,13 +427,7 @@ public struct JitterBuffer: Sendable {
         excessTicks = 0
         ticksSinceStretch = Int.max / 2
         packetSamples = tick
-        for index in transitMinima.indices { transitMinima[index] = Int64.max }
-        for index in jitterPeaks.indices {
-            jitterPeaks[index] = 0
-            jitterSeconds[index] = 0
-        }
-        peakJitter = 0
-        target = toSamples(ms: configuration.minDelayMs)
+        forgetTimingHistory()
         minimumTransit = 0
         blockStartMs = 0
         blockIndex = 0
@@ -445,6 +465,27 @@ public struct JitterBuffer: Sendable {
         peakJitter = jitterSeconds.max() ?? 0
         let minimum = toSamples(ms: configuration.minDelayMs)
         target = min(max(minimum + peakJitter, minimum), toSamples(ms: configuration.maxDelayMs))
+    }
+
+    /// After a step in the stream's delay: the packet at `index` sets the fastest path anew, and
+    /// the jitter measured against the old one (the step itself) is forgotten, so the target
+    /// delay does not jump by the step and playout is not stretched towards it.
+    private mutating func rebaseTiming(onArrivalOf index: Int) {
+        let transit = slots[index].arrivalMs * Int64(configuration.clockRate) / 1000 - slots[index].timestamp
+        forgetTimingHistory()
+        transitMinima[blockIndex % transitMinima.count] = transit
+        minimumTransit = transit
+    }
+
+    /// Forgets the transit minima and jitter peaks measured so far; the target falls to the minimum.
+    private mutating func forgetTimingHistory() {
+        for index in transitMinima.indices { transitMinima[index] = Int64.max }
+        for index in jitterPeaks.indices {
+            jitterPeaks[index] = 0
+            jitterSeconds[index] = 0
+        }
+        peakJitter = 0
+        target = toSamples(ms: configuration.minDelayMs)
     }
 
     private func index(of sequence: Int64) -> Int? {
@@ -506,6 +547,8 @@ public struct JitterBuffer: Sendable {
         coverRemaining = Int(max(0, (samples + tick - 1) / tick - 1))
         started = true
         packetSamples = samples
+        playedAudioLevel = slot.audioLevel
+        playedArrivalMs = slot.arrivalMs
         remove(index)
         return .frame(payload: slot.payload, timestamp: UInt32(truncatingIfNeeded: slot.timestamp), samples: Int(samples))
     }

@@ -130,6 +130,7 @@ enum AudioStreamNegotiation {
         let rtcp = media.rtcp
         let ptime = self.ptime(media, session) ?? codec.opus?.ptime
         let maxptime = self.maxptime(media, session) ?? codec.opus?.maxptime
+        let chorusReceives = localDirection.receives && remoteDirection.sends
         return NegotiatedAudio(
             codec: codec,
             telephoneEvent: telephoneEvent,
@@ -141,9 +142,10 @@ enum AudioStreamNegotiation {
             remoteDirection: remoteDirection,
             localDirection: localDirection,
             chorusSends: localDirection.sends && remoteDirection.receives && remoteAddress != nil,
-            chorusReceives: localDirection.receives && remoteDirection.sends,
+            chorusReceives: chorusReceives,
             sendPacketTime: self.sendPacketTime(ptime: ptime, maxptime: maxptime),
-            srtp: srtp
+            srtp: srtp,
+            audioLevelExtensionID: chorusReceives ? media.sentAudioLevelExtensionID : nil
         )
     }
 }

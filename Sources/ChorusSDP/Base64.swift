@@ -2,7 +2,7 @@
 ///
 /// The decoder is strict: padding is required, no whitespace, no characters outside the alphabet,
 /// and the unused bits of the last character must be zero, so every key has exactly one spelling.
-enum Base64 {
+public enum Base64 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     private static let decodingTable: [UInt8] = {
@@ -13,7 +13,8 @@ enum Base64 {
         return table
     }()
 
-    static func encode(_ bytes: [UInt8]) -> String {
+    /// The base64 text of `bytes`, padded.
+    public static func encode(_ bytes: [UInt8]) -> String {
         var output: [UInt8] = []
         output.reserveCapacity((bytes.count + 2) / 3 * 4)
         var index = 0

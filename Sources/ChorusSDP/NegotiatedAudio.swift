@@ -26,6 +26,9 @@ public struct NegotiatedAudio: Equatable, Sendable {
     public var sendPacketTime: Int
     /// The SDES keys, when the call uses SRTP.
     public var srtp: SDESKeys?
+    /// The RTP header extension identifier of the peer's RFC 6464 audio levels, when both sides
+    /// agreed to it (`a=extmap` with ``SDPExtensionMap/clientToMixerAudioLevelURI``).
+    public var audioLevelExtensionID: UInt8?
 
     /// Creates a negotiated audio description.
     public init(
@@ -41,7 +44,8 @@ public struct NegotiatedAudio: Equatable, Sendable {
         chorusSends: Bool,
         chorusReceives: Bool,
         sendPacketTime: Int,
-        srtp: SDESKeys?
+        srtp: SDESKeys?,
+        audioLevelExtensionID: UInt8? = nil
     ) {
         self.codec = codec
         self.telephoneEvent = telephoneEvent
@@ -56,5 +60,6 @@ public struct NegotiatedAudio: Equatable, Sendable {
         self.chorusReceives = chorusReceives
         self.sendPacketTime = sendPacketTime
         self.srtp = srtp
+        self.audioLevelExtensionID = audioLevelExtensionID
     }
 }

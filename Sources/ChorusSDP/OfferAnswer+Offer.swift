@@ -1,9 +1,11 @@
 extension OfferAnswer {
     /// The payload type of telephone-event in Chorus's offers.
     static let offerTelephoneEventPayloadType: UInt8 = 101
+    /// The identifier of RFC 6464 audio levels in Chorus's offers.
+    static let offerAudioLevelExtensionID: UInt8 = 1
 
     /// Makes an offer with one audio stream: Chorus's codecs in preference order, telephone-event/8000,
-    /// `a=ptime:20`, `a=rtcp-mux` and, depending on the SRTP policy, `a=crypto` lines (one per supported suite).
+    /// RFC 6464 audio levels (`a=extmap`), `a=ptime:20`, `a=rtcp-mux` and, depending on the SRTP policy, `a=crypto` lines (one per supported suite).
     ///
     /// Used for a late offer (an INVITE without SDP) and for re-offers. Pass the result's `pending` to
     /// `acceptAnswer(_:to:)` when the answer arrives.
@@ -32,6 +34,8 @@ extension OfferAnswer {
         formats.append(String(telephoneEvent))
         attributes.append(SDPAttribute(name: "rtpmap", value: "\(telephoneEvent) telephone-event/8000"))
         attributes.append(SDPAttribute(name: "fmtp", value: "\(telephoneEvent) 0-16"))
+        let audioLevel = SDPExtensionMap(id: self.offerAudioLevelExtensionID, uri: SDPExtensionMap.clientToMixerAudioLevelURI)
+        attributes.append(SDPAttribute(name: "extmap", value: audioLevel.attributeValue))
         attributes.append(contentsOf: self.transportAttributes(transport: transport, direction: direction, rtcpMux: true, isOffer: true))
 
         var cryptos: [PendingOffer.OfferedCrypto] = []

@@ -80,6 +80,9 @@ public enum OfferAnswer {
         var codec: NegotiatedCodec
         var telephoneEvent: (format: TelephoneEventFormat, parameters: SDPFormatParameters?)?
         var crypto: (crypto: SDPCryptoAttribute, remoteKeyingMaterial: [UInt8])?
+        /// The offerer's identifier for RFC 6464 audio levels, echoed in the answer: the mixer
+        /// reads them to skip decoding silent participants.
+        var audioLevelExtensionID: UInt8?
     }
 
     enum StreamEvaluation {
@@ -125,7 +128,8 @@ public enum OfferAnswer {
             AcceptedStream(
                 codec: codec,
                 telephoneEvent: AudioStreamNegotiation.chooseTelephoneEvent(in: media, codecClockRate: codec.clockRate),
-                crypto: crypto
+                crypto: crypto,
+                audioLevelExtensionID: media.sentAudioLevelExtensionID
             )
         )
     }
@@ -156,6 +160,9 @@ public enum OfferAnswer {
             if let parameters, !parameters.text.isEmpty {
                 attributes.append(SDPAttribute(name: "fmtp", value: "\(format.payloadType) \(parameters.text)"))
             }
+        }
+        if let id = stream.audioLevelExtensionID {
+            attributes.append(SDPAttribute(name: "extmap", value: SDPExtensionMap(id: id, uri: SDPExtensionMap.clientToMixerAudioLevelURI).attributeValue))
         }
         attributes.append(contentsOf: self.transportAttributes(transport: transport, direction: direction, rtcpMux: rtcpMux))
         if let crypto {

@@ -1,3 +1,4 @@
+import ChorusMixer
 import Foundation
 
 /// Test signals and measurements shared by the G.711, concealment and resampler tests.
@@ -17,16 +18,7 @@ enum AudioTestTones {
     static func amplitude<Samples: Collection>(of samples: Samples, at frequency: Double, sampleRate: Double)
         -> Double where Samples.Element == Int16
     {
-        let coefficient = 2 * cos(2 * Double.pi * frequency / sampleRate)
-        var s1 = 0.0
-        var s2 = 0.0
-        for sample in samples {
-            let s0 = Double(sample) + coefficient * s1 - s2
-            s2 = s1
-            s1 = s0
-        }
-        let power = max(0, s1 * s1 + s2 * s2 - coefficient * s1 * s2)
-        return 2 * power.squareRoot() / Double(samples.count)
+        32_767 * ToneMeter.amplitude(of: frequency, in: samples, sampleRate: sampleRate)
     }
 
     /// Sum of squares.

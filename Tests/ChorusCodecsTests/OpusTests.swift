@@ -1,3 +1,4 @@
+import ChorusMixer
 import XCTest
 @testable import ChorusCodecs
 
@@ -12,15 +13,8 @@ final class OpusTests: XCTestCase {
     }
 
     /// Energy at one frequency (Goertzel): |X(f)|² over the block.
-    private func goertzel(_ samples: ArraySlice<Int16>, frequency: Double, sampleRate: Double = 48_000) -> Double {
-        let coefficient = 2 * cos(2 * Double.pi * frequency / sampleRate)
-        var s1 = 0.0, s2 = 0.0
-        for sample in samples {
-            let s0 = Double(sample) + coefficient * s1 - s2
-            s2 = s1
-            s1 = s0
-        }
-        return s1 * s1 + s2 * s2 - coefficient * s1 * s2
+    private func goertzel(_ samples: ArraySlice<Int16>, frequency: Double) -> Double {
+        ToneMeter.power(of: frequency, in: samples)
     }
 
     private func encodeFrames(_ pcm: [Int16], encoder: OpusEncoder) throws -> [[UInt8]] {
@@ -187,5 +181,31 @@ final class OpusTests: XCTestCase {
         XCTAssertEqual(pcm.count, 2 * frame)
         try decoder.reset()
         XCTAssertEqual(try decoder.decode(try encoder.encode(stereo)).count, 2 * frame)
+    }
+
+    func testAnEncoderThatContinuesAnothersStreamEncodesTheSameBytes() throws {
+        let configuration = OpusEncoderConfiguration(bitrate: 32_000, complexity: 5, inbandFEC: true, expectedPacketLoss: 5)
+        let original = try OpusEncoder(configuration: configuration)
+        // A copy made mid-stream, while the tone is sounding: a fresh encoder would start from zero state.
+        let copy = try OpusEncoder(configuration: OpusEncoderConfiguration(bitrate: 12_000, complexity: 0))
+        let pcm = sine(frequency: 440, seconds: 2)
+        var mismatches = 0
+        var fresh = 0
+        for (index, start) in stride(from: 0, to: pcm.count, by: frame).enumerated() {
+            let chunk = Array(pcm[start..<start + frame])
+            if index == 40 { copy.continueStream(of: original) }
+            let expected = try original.encode(chunk)
+            if index >= 40, try copy.encode(chunk) != expected { mismatches += 1 }
+            if index == 40 {
+                // Without the copy, a new encoder's first packet differs.
+                if try OpusEncoder(configuration: configuration).encode(chunk) != expected { fresh += 1 }
+            }
+        }
+        XCTAssertEqual(mismatches, 0)
+        XCTAssertEqual(fresh, 1)
+        // The settings came along with the state.
+        XCTAssertEqual(try copy.bitrate(), 32_000)
+        XCTAssertEqual(try copy.complexity(), 5)
+        XCTAssertTrue(try copy.inbandFEC())
     }
 }

@@ -90,6 +90,37 @@ final class JitterBufferTests: XCTestCase {
         XCTAssertEqual(buffer.targetDelayMs, 20)
     }
 
+    func testAStalledSenderIsPlayedAgainWithMoreDelayNotSilencedForGood() {
+        // A sender that stalls and then goes on at its own pace (its timestamps continue where
+        // they stopped): every packet from then on comes later than before. Dropped as late, they
+        // silenced the participant until the call ended; a room under load went quiet this way.
+        for stallMs in [100, 300, 700] {
+            var buffer = JitterBuffer()
+            var sequence: UInt16 = 100
+            var timestamp: UInt32 = 5000
+            var sendAt = 0
+            var framesAfterStall = 0
+            var ticksAfterStall = 0
+            for tick in 0..<400 {
+                let now = tick * 20
+                while sendAt <= now {
+                    buffer.insert(sequenceNumber: sequence, timestamp: timestamp, ssrc: 1, marker: false, payload: [1], arrivalMs: Int64(sendAt))
+                    sequence &+= 1
+                    timestamp &+= 960
+                    sendAt += sequence == 200 ? 20 + stallMs : 20
+                }
+                let output = buffer.pull(now: Int64(now + 7))
+                // The last 4 s, well after the stall (packet 200 is sent at 2 s).
+                if tick >= 200 {
+                    ticksAfterStall += 1
+                    if case .frame = output { framesAfterStall += 1 }
+                }
+            }
+            XCTAssertEqual(buffer.statistics.delaySteps, 1, "stall of \(stallMs) ms")
+            XCTAssertGreaterThan(framesAfterStall, ticksAfterStall * 3 / 4, "stall of \(stallMs) ms: played again")
+        }
+    }
+
     func testReorderedPacketsPlayInOrder() {
         var buffer = JitterBuffer()
         // Pairs swap: the even packet arrives 12 ms late, after the odd one.
@@ -99,6 +130,37 @@ final class JitterBufferTests: XCTestCase {
         XCTAssertEqual(buffer.statistics.lost, 0)
         XCTAssertEqual(buffer.statistics.late, 0)
         XCTAssertEqual(buffer.targetDelayMs, 32)  // 20 + the 12 ms spread
+    }
+
+    func testAudioLevelAndArrivalTimeFollowTheirPacketThroughReordering() {
+        var buffer = JitterBuffer()
+        // Packet n arrives at 20n + 5 ms, except that the even ones come 12 ms late, after the odd ones,
+        // and carries the level n (−n dBov), the even ones with the voice flag.
+        let packets = stream(count: 40) { $0 % 2 == 0 && $0 > 0 ? 17 : 5 }
+        let ordered = packets.enumerated().sorted { ($0.element.arrival, $0.offset) < ($1.element.arrival, $1.offset) }.map(\.element)
+        var next = 0
+        var seen: [(id: Int, level: RTPAudioLevel?, arrival: Int64)] = []
+        for tick in 0..<50 {
+            let now = Int64(tick) * 20
+            while next < ordered.count, ordered[next].arrival <= now {
+                let packet = ordered[next]
+                // Packet 30 carries no level at all.
+                let level = packet.id == 30 ? nil : RTPAudioLevel(voiceActivity: packet.id % 2 == 0, level: UInt8(packet.id))
+                buffer.insert(
+                    sequenceNumber: packet.sequence, timestamp: packet.timestamp, ssrc: packet.ssrc, marker: packet.marker,
+                    payload: payload(packet.id), arrivalMs: packet.arrival, audioLevel: level)
+                next += 1
+            }
+            if case .frame(let bytes, _, _) = buffer.pull(now: now) {
+                seen.append((Int(bytes[0]) << 8 | Int(bytes[1]), buffer.playedAudioLevel, buffer.playedArrivalMs))
+            }
+        }
+        XCTAssertEqual(seen.map(\.id), Array(0..<40))
+        for frame in seen {
+            let expected = frame.id == 30 ? nil : RTPAudioLevel(voiceActivity: frame.id % 2 == 0, level: UInt8(frame.id))
+            XCTAssertEqual(frame.level, expected, "packet \(frame.id)")
+            XCTAssertEqual(frame.arrival, packets[frame.id].arrival, "packet \(frame.id)")
+        }
     }
 
     func testDuplicatesDroppedAndCounted() {

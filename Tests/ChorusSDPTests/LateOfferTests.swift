@@ -27,7 +27,8 @@ final class LateOfferTests: XCTestCase {
             media.attributeLines,
             [
                 "rtpmap:111 opus/48000/2", "fmtp:111 minptime=10;useinbandfec=1", "rtpmap:0 PCMU/8000", "rtpmap:8 PCMA/8000",
-                "rtpmap:101 telephone-event/8000", "fmtp:101 0-16", "ptime:20", "rtcp-mux", "sendrecv",
+                "rtpmap:101 telephone-event/8000", "fmtp:101 0-16", "extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level",
+                "ptime:20", "rtcp-mux", "sendrecv",
             ]
         )
         XCTAssertEqual(try SessionDescription(parsing: offer.serialized()), offer)
