@@ -134,6 +134,29 @@ extension ConferenceMixer {
         self.channels[slot.index].hasInput = true
         return try body(self.inputFrames.frame(slot.index))
     }
+
+    /// Reads the frame last written for the participant with ``withInputFrame(for:_:)`` (what was
+    /// mixed of them, before their input gain), without marking any input for the coming tick.
+    public func withLastInputFrame<Result>(
+        for slot: MixerSlot,
+        _ body: (UnsafeBufferPointer<Int16>) throws -> Result
+    ) rethrows -> Result {
+        self.checkOccupied(slot)
+        return try body(UnsafeBufferPointer(self.inputFrames.frame(slot.index)))
+    }
+
+    /// Tells the mixer that the participant sent audio this tick at `dBFS` (the level the sender
+    /// put in the packet, RFC 6464 −dBov, which measures the same RMS against full scale) but that
+    /// the room did not decode it. Talk detection follows the level; nothing is mixed. A frame
+    /// given with ``withInputFrame(for:_:)`` in the same tick wins.
+    public func setUndecodedInput(levelDBFS dBFS: Float, for slot: MixerSlot) {
+        self.checkOccupied(slot)
+        self.channels[slot.index].reportedMeanSquare = Decibels.meanSquare(fromDBFS: dBFS)
+    }
+
+    /// The level from which talk detection starts counting a participant as talking, in dBFS:
+    /// the room decodes a silent participant again once their reported level reaches it.
+    public var talkStartThresholdDBFS: Float { self.configuration.talkDetection.startThreshold }
 }
 
 // MARK: - The tick
@@ -164,11 +187,13 @@ extension ConferenceMixer {
         self.channels.withUnsafeMutableBufferPointer { channels in
             for index in channels.indices where channels[index].isOccupied {
                 var meanSquare: Float = 0
+                let gain = channels[index].inputGain
                 if channels[index].hasInput {
                     let input = UnsafeBufferPointer(self.inputFrames.frame(index))
-                    let gain = channels[index].inputGain
                     // Gain scales energy by its square: no need to touch the samples here.
                     meanSquare = Float(SampleKernels.sumOfSquares(input)) / frameLength * gain * gain
+                } else if let reported = channels[index].reportedMeanSquare {
+                    meanSquare = reported * gain * gain
                 }
                 channels[index].meanSquare = meanSquare
                 channels[index].talkDetector.update(meanSquare: meanSquare, parameters: self.talkParameters)
@@ -227,6 +252,7 @@ extension ConferenceMixer {
         self.channels.withUnsafeMutableBufferPointer { channels in
             for index in channels.indices where channels[index].isOccupied {
                 channels[index].hasInput = false
+                channels[index].reportedMeanSquare = nil
                 let outputGain = channels[index].outputGain
                 let output: MixerOutput
                 if channels[index].controls.deaf || contributorCount == 0
@@ -310,6 +336,12 @@ extension ConferenceMixer {
     /// and within ``MixerConfiguration/maximumMixedSpeakers``.
     public var activeSpeakers: [MixerSlot] {
         self.contributors.map(MixerSlot.init(index:))
+    }
+
+    /// Whether the last ``mix()`` mixed the participant's voice (see ``activeSpeakers``).
+    public func isMixed(_ slot: MixerSlot) -> Bool {
+        self.checkOccupied(slot)
+        return self.channels[slot.index].isContributor
     }
 
     /// Whether talk detection counts the participant as talking, muted or not.

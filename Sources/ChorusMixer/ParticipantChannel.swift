@@ -16,6 +16,10 @@ struct ParticipantChannel: Sendable {
     /// Whether the room supplied a frame for the coming tick.
     var hasInput = false
 
+    /// The mean square the sender reported for the coming tick's audio (RFC 6464) when the room
+    /// did not decode it; talk detection reads it in place of the frame's energy.
+    var reportedMeanSquare: Float?
+
     /// Talk state, updated every tick whether or not there was input.
     var talkDetector = TalkDetector()
 

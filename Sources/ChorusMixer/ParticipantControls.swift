@@ -29,7 +29,7 @@ public struct ParticipantControls: Equatable, Sendable {
 
 extension ParticipantControls {
     /// `gain` limited to what the mixer supports; NaN counts as 0 (silence is the safe failure).
-    static func effectiveGain(_ gain: Float) -> Float {
+    public static func effectiveGain(_ gain: Float) -> Float {
         guard gain > 0 else { return 0 }
         return min(gain, Self.maximumGain)
     }

@@ -32,20 +32,7 @@ func sum(_ frames: [Int16]...) -> [Int32] {
 /// Amplitude (relative to full scale) of `frequency` in `samples`, by a Hann-windowed Goertzel filter,
 /// so that neighbouring tones a few bins away barely leak in.
 func toneAmplitude(_ frequency: Double, in samples: [Int16]) -> Double {
-    let count = samples.count
-    let coefficient = 2 * cos(2 * Double.pi * frequency / sampleRate)
-    var previous = 0.0
-    var beforePrevious = 0.0
-    var windowSum = 0.0
-    for (index, sample) in samples.enumerated() {
-        let window = 0.5 - 0.5 * cos(2 * Double.pi * Double(index) / Double(count - 1))
-        windowSum += window
-        let current = Double(sample) * window + coefficient * previous - beforePrevious
-        beforePrevious = previous
-        previous = current
-    }
-    let power = previous * previous + beforePrevious * beforePrevious - coefficient * previous * beforePrevious
-    return 2 * power.squareRoot() / windowSum / 32767
+    ToneMeter.amplitude(of: frequency, in: samples, sampleRate: sampleRate, window: .hann)
 }
 
 extension ConferenceMixer {

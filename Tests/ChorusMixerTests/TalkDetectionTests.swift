@@ -105,4 +105,58 @@ final class TalkDetectionTests: XCTestCase {
         XCTAssertTrue(self.tick(mixer, talker, dBFS: nil))
         XCTAssertFalse(self.tick(mixer, talker, dBFS: nil))
     }
+
+    func testReportedLevelsDriveTalkDetectionWithoutBeingMixed() {
+        let mixer = self.makeMixer(hangoverFrames: 2)
+        let undecoded = mixer.addParticipant()
+        let listener = mixer.addParticipant()
+        XCTAssertEqual(mixer.talkStartThresholdDBFS, -45)
+        // A level below the start threshold is not talking; one above starts it, but nothing is mixed.
+        mixer.setUndecodedInput(levelDBFS: -60, for: undecoded)
+        mixer.mix()
+        XCTAssertFalse(mixer.isTalking(undecoded))
+        XCTAssertEqual(mixer.level(of: undecoded), -60, accuracy: 0.01)
+        mixer.setUndecodedInput(levelDBFS: -20, for: undecoded)
+        mixer.mix()
+        XCTAssertTrue(mixer.isTalking(undecoded))
+        XCTAssertFalse(mixer.isMixed(undecoded))
+        XCTAssertEqual(mixer.activeSpeakers, [])
+        XCTAssertEqual(mixer.output(for: listener), .silence)
+        // Decoded, they are mixed at once (no new attack), and a frame wins over a level in the same tick.
+        mixer.setUndecodedInput(levelDBFS: -90, for: undecoded)
+        mixer.feed(undecoded, toneFrame(frequency: 440, amplitude: self.amplitude(forDBFS: -30)))
+        mixer.mix()
+        XCTAssertTrue(mixer.isMixed(undecoded))
+        XCTAssertEqual(mixer.level(of: undecoded), -30, accuracy: 0.1)
+        XCTAssertEqual(mixer.output(for: listener), .shared)
+        // A reported level lasts one tick: without one, the hangover runs out.
+        XCTAssertTrue(self.tick(mixer, undecoded, dBFS: nil))
+        XCTAssertEqual(mixer.level(of: undecoded), -.infinity)
+        XCTAssertTrue(self.tick(mixer, undecoded, dBFS: nil))
+        XCTAssertFalse(self.tick(mixer, undecoded, dBFS: nil))
+        // Input gain applies to reported levels too (+6 dB is twice the amplitude).
+        var controls = ParticipantControls()
+        controls.inputGain = 2
+        mixer.setControls(controls, for: undecoded)
+        mixer.setUndecodedInput(levelDBFS: -50, for: undecoded)
+        mixer.mix()
+        XCTAssertEqual(mixer.level(of: undecoded), -50 + 20 * log10(2), accuracy: 0.01)
+        XCTAssertTrue(mixer.isTalking(undecoded))
+    }
+
+    func testReadingTheLastInputFrameDoesNotFeedTheNextTick() {
+        let mixer = self.makeMixer(hangoverFrames: 5)
+        let talker = mixer.addParticipant()
+        let listener = mixer.addParticipant()
+        let frame = toneFrame(frequency: 440, amplitude: self.amplitude(forDBFS: -20))
+        mixer.feed(talker, frame)
+        mixer.mix()
+        XCTAssertEqual(mixer.output(for: listener), .shared)
+        XCTAssertEqual(mixer.withLastInputFrame(for: talker) { Array($0) }, frame)
+        // No input this tick: still talking (hangover), but nothing of theirs to mix.
+        mixer.mix()
+        XCTAssertTrue(mixer.isTalking(talker))
+        XCTAssertEqual(mixer.activeSpeakers, [])
+        XCTAssertEqual(mixer.output(for: listener), .silence)
+    }
 }

@@ -16,6 +16,10 @@ public enum PromptTone: Sendable, Hashable, CaseIterable {
     case lobbyPrompt
     /// "Please wait for the moderator": a soft 440 Hz tone of 300 ms, every 3 s.
     case waiting
+    /// Recording started: 740 then 988 Hz, the second note longer.
+    case recordingStarted
+    /// Recording stopped: 988 then 740 Hz.
+    case recordingStopped
 }
 
 extension PromptTone {
@@ -37,7 +41,7 @@ extension PromptTone {
         switch self {
         case .lobbyPrompt: 4000
         case .waiting: 3000
-        case .join, .leave, .confirm, .error: 1000
+        case .join, .leave, .confirm, .error, .recordingStarted, .recordingStopped: 1000
         }
     }
 
@@ -59,6 +63,8 @@ extension PromptTone {
         case .error: [ToneNote(400, 100), ToneNote(0, 60), ToneNote(400, 100)]
         case .lobbyPrompt: [ToneNote(800, 60), ToneNote(0, 60), ToneNote(800, 60), ToneNote(0, 60), ToneNote(800, 60)]
         case .waiting: [ToneNote(440, 300)]
+        case .recordingStarted: [ToneNote(740, 150), ToneNote(0, 60), ToneNote(988, 250)]
+        case .recordingStopped: [ToneNote(988, 150), ToneNote(0, 60), ToneNote(740, 250)]
         }
     }
 }

@@ -17,6 +17,8 @@ enum ToneTables {
     private static let error = render(.error)
     private static let lobbyPrompt = render(.lobbyPrompt)
     private static let waiting = render(.waiting)
+    private static let recordingStarted = render(.recordingStarted)
+    private static let recordingStopped = render(.recordingStopped)
 
     static func samples(of tone: PromptTone) -> [Int16] {
         switch tone {
@@ -26,6 +28,8 @@ enum ToneTables {
         case .error: error
         case .lobbyPrompt: lobbyPrompt
         case .waiting: waiting
+        case .recordingStarted: recordingStarted
+        case .recordingStopped: recordingStopped
         }
     }
 
