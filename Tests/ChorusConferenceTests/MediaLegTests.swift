@@ -17,7 +17,7 @@ final class MediaLegTests: XCTestCase {
     let phoneKey = (0..<30).map { UInt8($0) }
     let chorusKey = (0..<30).map { UInt8(100 + $0) }
 
-    private func openLeg(peer: RawSIPClient, srtp: Bool = false, rtcpMux: Bool = true) async throws -> MediaLeg {
+    private func openLeg(peer: RawSIPClient, srtp: Bool = false, rtcpMux: Bool = true, maxPacketsPerSecond: Int = 150) async throws -> MediaLeg {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let keys = srtp
@@ -26,8 +26,10 @@ final class MediaLegTests: XCTestCase {
         let parameters = MediaLegParameters(
             payloadType: 111, clockRate: 48000, telephoneEventPayloadType: 101, telephoneEventClockRate: 48000,
             remoteRTP: try SocketAddress(ipAddress: "127.0.0.1", port: peer.localPort), rtcpMux: rtcpMux, srtp: keys)
+        var limited = parameters
+        limited.maxPacketsPerSecond = maxPacketsPerSecond
         let port = try ChorusProcess.freePort(consecutive: 2)
-        return try await MediaLeg.open(on: loop, host: "127.0.0.1", rtpPort: port, parameters: parameters, logger: logger).get()
+        return try await MediaLeg.open(on: loop, host: "127.0.0.1", rtpPort: port, parameters: limited, logger: logger).get()
     }
 
     private func peer(toward port: Int) async throws -> RawSIPClient {
@@ -35,9 +37,9 @@ final class MediaLegTests: XCTestCase {
     }
 
     /// A peer aimed at the leg's RTP port (connect first with a placeholder, then re-aim).
-    private func connectedPair(srtp: Bool = false) async throws -> (MediaLeg, RawSIPClient) {
+    private func connectedPair(srtp: Bool = false, maxPacketsPerSecond: Int = 150) async throws -> (MediaLeg, RawSIPClient) {
         let placeholder = try await peer(toward: 9)
-        let leg = try await openLeg(peer: placeholder, srtp: srtp)
+        let leg = try await openLeg(peer: placeholder, srtp: srtp, maxPacketsPerSecond: maxPacketsPerSecond)
         let localPort = try await loop.submit { leg.localRTPPort }.get()
         let port = try XCTUnwrap(localPort)
         await placeholder.close()
@@ -139,6 +141,36 @@ final class MediaLegTests: XCTestCase {
         try await leg.close().get()
     }
 
+    func testAFloodIsCappedAndAStrangersSprayDoesNotUseUpTheParticipantsAllowance() async throws {
+        let (leg, phone) = try await connectedPair(maxPacketsPerSecond: 50)
+        let localPort = try await loop.submit { leg.localRTPPort }.get()
+        let stranger = try await peer(toward: try XCTUnwrap(localPort))
+        try await phone.sendBytes(ByteBuffer(bytes: rtp(1)))
+        _ = try await statistics(of: leg) { $0.rtpReceived == 1 }
+        // A stranger sprays: its packets are capped in their own bucket and never counted as the phone's.
+        for sequence in 2...301 { try await stranger.sendBytes(ByteBuffer(bytes: rtp(UInt16(sequence)))) }
+        var stats = try await statistics(of: leg) { $0.droppedRateLimited + $0.droppedUnknownSource >= 300 }
+        XCTAssertGreaterThanOrEqual(stats.droppedRateLimited, 200, "the spray is capped before anything else looks at it")
+        XCTAssertEqual(stats.rtpReceived, 1)
+        // The phone still has its whole allowance.
+        for sequence in 2...20 { try await phone.sendBytes(ByteBuffer(bytes: rtp(UInt16(sequence)))) }
+        stats = try await statistics(of: leg) { $0.rtpReceived >= 20 }
+        XCTAssertEqual(stats.rtpReceived, 20)
+        // Then the phone floods at many times its rate: about one second's allowance gets through.
+        let before = stats.droppedRateLimited
+        let floodStarted = ContinuousClock.now
+        for sequence in 21...520 { try await phone.sendBytes(ByteBuffer(bytes: rtp(UInt16(sequence)))) }
+        stats = try await statistics(of: leg) { $0.rtpReceived + $0.droppedRateLimited - before >= 520 - 20 }
+        // What refills while the flood lasts (longer on a loaded machine), with a second's slack.
+        let flood = ContinuousClock.now - floodStarted
+        let refill = Int(50 * (Double(flood.components.seconds) + Double(flood.components.attoseconds) / 1e18)) + 50
+        XCTAssertLessThan(stats.rtpReceived, 20 + 30 + refill, "50/s with a 50-packet burst, of which 20 were used: the flood gets 30 plus what refills while it lasts (\(flood))")
+        XCTAssertGreaterThan(stats.droppedRateLimited - before, 500 - 30 - refill, "flood took \(flood)")
+        await stranger.close()
+        await phone.close()
+        try await leg.close().get()
+    }
+
     func testTelephoneEventsBecomeOneDigit() async throws {
         let (leg, phone) = try await connectedPair()
         let digits = Digits()
@@ -158,6 +190,20 @@ final class MediaLegTests: XCTestCase {
         XCTAssertEqual(received, ["5"])
         await phone.close()
         try await leg.close().get()
+    }
+
+    func testALegLetGoOfWithoutClosingLivesUntilItsSocketCloses() async throws {
+        var (leg, phone): (MediaLeg?, RawSIPClient) = try await connectedPair()
+        weak let released = leg
+        leg = nil
+        // Its socket is open: packets keep arriving for it, and must find a leg to arrive at.
+        for sequence in 1...20 { try await phone.sendBytes(ByteBuffer(bytes: rtp(UInt16(sequence)))) }
+        try await Task.sleep(for: .milliseconds(100))
+        let survivor = try XCTUnwrap(released, "the open socket keeps its leg")
+        let received = try await loop.submit { survivor.statistics.rtpReceived }.get()
+        XCTAssertEqual(received, 20)
+        try await survivor.close().get()
+        await phone.close()
     }
 }
 
@@ -204,4 +250,5 @@ final class MediaLegRTCPTests: XCTestCase {
         XCTAssertTrue(byePackets.contains { if case .bye(let sources, let reason) = $0 { sources == [legSSRC] && reason == "hung up" } else { false } }, "\(byePackets)")
         await phone.close()
     }
+
 }

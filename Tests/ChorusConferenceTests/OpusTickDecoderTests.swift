@@ -67,3 +67,78 @@ final class OpusTickDecoderTests: XCTestCase {
         XCTAssertEqual(decoder.corruptPackets, 1)
     }
 }
+
+/// Skipping silent participants' packets and resuming with a pre-roll (what the room does to
+/// avoid decoding hundreds of silent streams): the first frames of speech must come out as if
+/// every packet had been decoded.
+final class OpusTickDecoderSkippingTests: XCTestCase {
+    /// 2 s of a stream: quiet noise (the first second) then a voiced tone, as 20 ms Opus packets.
+    private func onsetStream() throws -> (packets: [[UInt8]], onset: Int) {
+        let encoder = try OpusEncoder(configuration: OpusEncoderConfiguration(bitrate: 32_000, complexity: 5))
+        var generator = SeededGenerator(seed: 7)
+        var packets: [[UInt8]] = []
+        for frame in 0..<100 {
+            var pcm = [Int16](repeating: 0, count: 960)
+            for index in 0..<960 {
+                let time = Double(frame * 960 + index) / 48_000
+                let noise = Double(Int.random(in: -100...100, using: &generator))
+                let voice = frame >= 50 ? 8_000 * sin(2 * .pi * 300 * time) * (0.6 + 0.4 * sin(2 * .pi * 3 * time)) + 3_000 * sin(2 * .pi * 1_200 * time) : 0
+                pcm[index] = Int16(noise + voice)
+            }
+            packets.append(try encoder.encode(pcm))
+        }
+        return (packets, 50)
+    }
+
+    private func frame(_ payload: [UInt8], _ index: Int) -> JitterBufferOutput {
+        .frame(payload: payload, timestamp: UInt32(index * 960), samples: 960)
+    }
+
+    func testResumingAfterSkippedPacketsMatchesADecoderThatNeverSkipped() throws {
+        let (packets, onset) = try onsetStream()
+        let reference = try OpusTickDecoder()
+        let skipping = try OpusTickDecoder()
+        var frame = [Int16](repeating: 0, count: 960)
+        var referenceFrames: [[Int16]] = []
+        var skippingFrames: [[Int16]] = []
+        for (index, packet) in packets.enumerated() {
+            _ = frame.withUnsafeMutableBufferPointer { reference.nextFrame(self.frame(packet, index), into: $0) }
+            referenceFrames.append(frame)
+            // Heard for the first 10 frames, then silent (skipped) until the onset.
+            if index < 10 || index >= onset {
+                _ = frame.withUnsafeMutableBufferPointer { skipping.nextFrame(self.frame(packet, index), into: $0) }
+                skippingFrames.append(frame)
+            } else {
+                skipping.skip(self.frame(packet, index))
+                skippingFrames.append([])
+            }
+        }
+        XCTAssertEqual(skipping.skippedPackets, onset - 10)
+        XCTAssertEqual(skipping.prerolledPackets, OpusTickDecoder.prerollPackets)
+        let onsetSNR = AudioAnalysis.signalToDifference(referenceFrames[onset], skippingFrames[onset])
+        let nextSNR = AudioAnalysis.signalToDifference(referenceFrames[onset + 1], skippingFrames[onset + 1])
+
+        // The same skips on a bare decoder that resumes without a pre-roll.
+        let bare = try OpusDecoder()
+        for packet in packets[0..<10] { _ = try bare.decode(packet) }
+        let bareOnsetSNR = AudioAnalysis.signalToDifference(referenceFrames[onset], try bare.decode(packets[onset]))
+        print("onset frame after \(onset - 10) skipped packets: SNR \(Int(onsetSNR)) dB with pre-roll (next frame \(Int(nextSNR)) dB), \(Int(bareOnsetSNR)) dB without")
+        XCTAssertGreaterThan(onsetSNR, 60)
+        XCTAssertGreaterThan(nextSNR, 60)
+        XCTAssertGreaterThan(onsetSNR, bareOnsetSNR + 20, "the pre-roll is what makes the onset clean")
+    }
+
+    func testADTXGapForgetsThePreroll() throws {
+        let (packets, _) = try onsetStream()
+        let decoder = try OpusTickDecoder()
+        decoder.skip(frame(packets[0], 0))
+        decoder.skip(frame(packets[1], 1))
+        decoder.skip(.silence)
+        var pcm = [Int16](repeating: 0, count: 960)
+        XCTAssertEqual(pcm.withUnsafeMutableBufferPointer { decoder.nextFrame(frame(packets[60], 60), into: $0) }, .audio)
+        XCTAssertEqual(decoder.prerolledPackets, 0)
+        XCTAssertTrue(decoder.isDecoding)
+        decoder.skip(.covered)
+        XCTAssertFalse(decoder.isDecoding)
+    }
+}

@@ -70,7 +70,24 @@ public enum CommandHelp {
             notes: [], examples: ["kick 4200 3", "kick 4200 sip:bob@example.com"]),
         Entry(
             name: "invite", usage: "invite ROOM SIP-URI", summary: "have the server call SIP-URI into the room",
-            notes: [], examples: ["invite 4200 sip:carol@example.com"]),
+            notes: ["dialout.allowed_domains limits where Chorus may call."], examples: ["invite 4200 sip:carol@example.com"]),
+        Entry(
+            name: "move", usage: "move ROOM WHO TO-ROOM", summary: "move WHO into another room",
+            notes: [
+                "Chorus asks the phone by REFER to call TO-ROOM, and ends the old call once it has.",
+                "Phones that refuse REFER are moved by Chorus itself (a re-INVITE), in the same call.",
+            ],
+            examples: ["move 4200 3 4300", "move 4200 all breakout"]),
+        Entry(
+            name: "record", usage: "record ROOM start|stop", summary: "start or stop recording the room",
+            notes: [
+                "The room's mix goes to an Ogg Opus file in the data directory; everyone hears a tone.",
+                "Recording ends when the room does.",
+            ],
+            examples: ["record 4200 start", "record 4200 stop"]),
+        Entry(
+            name: "recordings", usage: "recordings ROOM", summary: "list the room's recordings",
+            notes: [], examples: ["recordings 4200", "recordings 4200 --json"]),
     ]
 
     /// Every command word, for the parser and for `help COMMAND`.

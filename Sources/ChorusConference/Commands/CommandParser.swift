@@ -139,6 +139,33 @@ public enum CommandParser {
             }
             try arguments.expectEnd()
             return .invite(room: room, uri: uri)
+        case "move":
+            let room = try self.room(&arguments, context: context, followedBy: 2)
+            guard let word = arguments.next() else {
+                throw arguments.error("missing WHO")
+            }
+            guard let selector = CommandSyntax.participantSelector(word) else {
+                throw arguments.error("WHO must be a participant number, a SIP URI or 'all'")
+            }
+            guard let target = arguments.next() else {
+                throw arguments.error("missing TO-ROOM")
+            }
+            guard CommandSyntax.isValidRoom(target) else {
+                throw arguments.error("TO-ROOM: " + Self.roomRule)
+            }
+            try arguments.expectEnd()
+            return .move(room: room, selector, to: target)
+        case "record":
+            let room = try self.room(&arguments, context: context, followedBy: 1)
+            guard let word = arguments.next()?.lowercased(), word == "start" || word == "stop" else {
+                throw arguments.error("say 'start' or 'stop'")
+            }
+            try arguments.expectEnd()
+            return .record(room: room, start: word == "start")
+        case "recordings":
+            let room = try self.room(&arguments, context: context, followedBy: 0)
+            try arguments.expectEnd()
+            return .recordings(room: room)
         default:
             // Unreachable while `CommandHelp.commandNames` and this switch agree; the tests check they do.
             throw CommandError("unknown command \(CommandText.quoted(name)); send 'help' for the list")

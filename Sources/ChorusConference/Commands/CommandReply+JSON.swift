@@ -17,6 +17,7 @@ extension CommandReply {
     private struct HelpResult: Encodable { var help: String }
     private struct RoomsResult: Encodable { var rooms: [RoomSummary] }
     private struct WhoResult: Encodable { var participants: [ParticipantSummary] }
+    private struct RecordingsResult: Encodable { var recordings: [RecordingSummary] }
 
     /// The JSON body; the shapes are documented on ``rendered(json:)``.
     func jsonBody() -> String {
@@ -33,6 +34,8 @@ extension CommandReply {
             return Self.encoded(Success(result: details))
         case .who(let participants):
             return Self.encoded(Success(result: WhoResult(participants: participants)))
+        case .recordings(let recordings):
+            return Self.encoded(Success(result: RecordingsResult(recordings: recordings)))
         }
     }
 

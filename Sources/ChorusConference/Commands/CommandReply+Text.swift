@@ -14,6 +14,13 @@ extension CommandReply {
             return Self.detailsText(details)
         case .who(let participants):
             return Self.whoText(participants)
+        case .recordings(let recordings):
+            guard !recordings.isEmpty else { return "no recordings" }
+            var table = TextTable(header: ["FILE", "STARTED", "BYTES", "STATE"])
+            for recording in recordings {
+                table.rows.append([recording.file, recording.startedAt, "\(recording.bytes)", recording.inProgress ? "recording" : "-"])
+            }
+            return table.rendered()
         }
     }
 
@@ -40,6 +47,7 @@ extension CommandReply {
             "participants: \(room.participants) of \(room.maxParticipants)",
             "locked: \(yesNo(room.locked))  moderated: \(yesNo(room.moderated))  PIN: \(yesNo(room.hasPIN))",
             "owners: " + (details.owners.isEmpty ? "none" : details.owners.map(CommandText.singleLine).joined(separator: ", ")),
+            "recording: \(yesNo(details.recording))",
         ]
         if !details.participants.isEmpty {
             var table = TextTable(header: ["#", "NAME", "URI", "CODEC", "SRTP", "STATE", "JOINED", "LOSS", "JITTER"])

@@ -12,6 +12,8 @@ public enum CommandReply: Equatable, Sendable {
     case details(RoomDetails)
     /// The answer to `who`.
     case who([ParticipantSummary])
+    /// The answer to `recordings`, oldest first.
+    case recordings([RecordingSummary])
 
     /// The reply to a command that could not be parsed.
     public init(_ error: CommandError) {
@@ -28,6 +30,7 @@ public enum CommandReply: Equatable, Sendable {
     /// - ``rooms(_:)``: `{"ok":true,"result":{"rooms":[RoomSummary…]}}`
     /// - ``details(_:)``: `{"ok":true,"result":{"room":RoomSummary,"owners":[…],"participants":[ParticipantSummary…]}}`
     /// - ``who(_:)``: `{"ok":true,"result":{"participants":[ParticipantSummary…]}}`
+    /// - ``recordings(_:)``: `{"ok":true,"result":{"recordings":[RecordingSummary…]}}`
     public func rendered(json: Bool) -> RenderedReply {
         if json {
             return RenderedReply(contentType: RenderedReply.jsonContentType, body: self.jsonBody())

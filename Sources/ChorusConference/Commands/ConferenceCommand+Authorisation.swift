@@ -18,6 +18,9 @@ extension ConferenceCommand {
         case .undeaf, .selfUndeaf: return "undeaf"
         case .kick: return "kick"
         case .invite: return "invite"
+        case .move: return "move"
+        case .record: return "record"
+        case .recordings: return "recordings"
         }
     }
 
@@ -29,7 +32,8 @@ extension ConferenceCommand {
         case .help, .rooms, .selfMute, .selfUnmute, .selfDeaf, .selfUndeaf:
             return nil
         case .info(let room), .who(let room), .destroy(let room), .lock(let room), .unlock(let room),
-            .setPIN(let room, _), .setMax(let room, _), .invite(let room, _),
+            .setPIN(let room, _), .setMax(let room, _), .invite(let room, _), .move(let room, _, _), .record(let room, _),
+            .recordings(let room),
             .mute(let room, _), .unmute(let room, _), .deaf(let room, _), .undeaf(let room, _), .kick(let room, _):
             return room
         case .create(let room, _, _, _, _):

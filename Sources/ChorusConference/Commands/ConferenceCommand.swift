@@ -34,6 +34,12 @@ public enum ConferenceCommand: Equatable, Sendable {
     case kick(room: String, ParticipantSelector)
     /// `invite ROOM SIP-URI`: the server calls the URI into the room.
     case invite(room: String, uri: String)
+    /// `move ROOM WHO TO-ROOM`: the participants go to another room (by REFER, or by re-INVITE).
+    case move(room: String, ParticipantSelector, to: String)
+    /// `record ROOM start|stop`: records the room's mix, or stops.
+    case record(room: String, start: Bool)
+    /// `recordings ROOM`: the room's recordings.
+    case recordings(room: String)
     /// `mute` sent by a participant inside their call: mutes the sender.
     case selfMute
     /// `unmute` sent by a participant inside their call.

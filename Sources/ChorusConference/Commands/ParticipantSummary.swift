@@ -2,7 +2,9 @@
 ///
 /// JSON keys (all always present; `displayName`, `lossPercent` and `jitterMs` may be `null`):
 /// `number`, `displayName`, `uri`, `codec`, `srtp`, `muted`, `deaf`, `talking`, `joinedAt`,
-/// `lossPercent`, `jitterMs`, `inLobby`.
+/// `lossPercent`, `jitterMs`, `inLobby`, and the roster fields the conference event package
+/// (RFC 4575) sends too: `entity`, `endpoint`, `status`, `joiningMethod`, `mediaStatus`,
+/// `mediaLabel`, `ssrc` (may be `null`).
 public struct ParticipantSummary: Codable, Equatable, Sendable {
     /// The number WHO refers to in `mute`, `kick` and the others.
     public var number: Int
@@ -28,12 +30,29 @@ public struct ParticipantSummary: Codable, Equatable, Sendable {
     public var jitterMs: Double?
     /// Whether the participant waits in the lobby rather than being in the mix.
     public var inLobby: Bool
+    /// The user's address (RFC 4575 `user entity`): their From URI, or the dialed URI.
+    public var entity: String
+    /// The call's own address (RFC 4575 `endpoint entity`): the participant's Contact.
+    public var endpoint: String
+    /// RFC 4575 endpoint status: `connected`, `muted-via-focus`, `on-hold`, `pending`, `dialing-out`.
+    public var status: String
+    /// `dialed-in` or `dialed-out` (RFC 4575 joining-method).
+    public var joiningMethod: String
+    /// The audio stream's direction as the participant has it: `sendrecv`, `recvonly` (muted or
+    /// on hold), `sendonly` (deaf), `inactive`.
+    public var mediaStatus: String
+    /// The label of the focus's audio stream (RFC 4575 `label`).
+    public var mediaLabel: String
+    /// The SSRC of the participant's RTP stream, once one has arrived (RFC 4575 `src-id`).
+    public var ssrc: UInt32?
 
     /// Creates a participant summary.
     public init(
         number: Int, displayName: String? = nil, uri: String, codec: String, srtp: Bool = false,
         muted: Bool = false, deaf: Bool = false, talking: Bool = false, joinedAt: String,
-        lossPercent: Double? = nil, jitterMs: Double? = nil, inLobby: Bool = false
+        lossPercent: Double? = nil, jitterMs: Double? = nil, inLobby: Bool = false,
+        entity: String? = nil, endpoint: String? = nil, status: String = "connected", joiningMethod: String = "dialed-in",
+        mediaStatus: String = "sendrecv", mediaLabel: String = "audio", ssrc: UInt32? = nil
     ) {
         self.number = number
         self.displayName = displayName
@@ -47,10 +66,18 @@ public struct ParticipantSummary: Codable, Equatable, Sendable {
         self.lossPercent = lossPercent
         self.jitterMs = jitterMs
         self.inLobby = inLobby
+        self.entity = entity ?? uri
+        self.endpoint = endpoint ?? uri
+        self.status = status
+        self.joiningMethod = joiningMethod
+        self.mediaStatus = mediaStatus
+        self.mediaLabel = mediaLabel
+        self.ssrc = ssrc
     }
 
     enum CodingKeys: String, CodingKey {
         case number, displayName, uri, codec, srtp, muted, deaf, talking, joinedAt, lossPercent, jitterMs, inLobby
+        case entity, endpoint, status, joiningMethod, mediaStatus, mediaLabel, ssrc
     }
 
     /// Encodes every key, with `null` for unknown values so the key set never changes.
@@ -69,5 +96,12 @@ public struct ParticipantSummary: Codable, Equatable, Sendable {
         try container.encode(self.lossPercent.flatMap { $0.isFinite ? $0 : nil }, forKey: .lossPercent)
         try container.encode(self.jitterMs.flatMap { $0.isFinite ? $0 : nil }, forKey: .jitterMs)
         try container.encode(self.inLobby, forKey: .inLobby)
+        try container.encode(self.entity, forKey: .entity)
+        try container.encode(self.endpoint, forKey: .endpoint)
+        try container.encode(self.status, forKey: .status)
+        try container.encode(self.joiningMethod, forKey: .joiningMethod)
+        try container.encode(self.mediaStatus, forKey: .mediaStatus)
+        try container.encode(self.mediaLabel, forKey: .mediaLabel)
+        try container.encode(self.ssrc, forKey: .ssrc)
     }
 }

@@ -50,12 +50,18 @@ public final class MediaLeg: @unchecked Sendable {
     private var telephoneEvents: TelephoneEventReceiver
     private var latchedRTCPSource: SocketAddress?
     private var lastFromLatchedSource: NIODeadline = .uptimeNanoseconds(0)
-    private var remoteSSRC: UInt32?
+    /// The SSRC of the participant's audio stream, once a packet of it arrived: what Chorus names
+    /// in the CSRC lists of the mixes that carry their voice.
+    public private(set) var remoteSSRC: UInt32?
+    /// The buffer the next outgoing RTP packet is written into: reused from tick to tick once the
+    /// socket has taken the previous packet, so sending does not allocate in the steady state.
+    private var sendBuffer: ByteBuffer?
     private var rtcpScheduler: RTCPScheduler
     private var sentSinceLastReport = false
     /// A source silent this long may be replaced by a new plain-RTP source (NAT rebinding).
     static let sourceSilenceBeforeSwitch: TimeAmount = .seconds(1)
     private let startTime: NIODeadline
+    private var packetRate: PacketRateLimiter
 
     /// G.711 phones may send 10 ms packets: its buffer runs on a 10 ms tick (pulled twice per mixer
     /// tick by ``G711TickDecoder``). Opus runs on the mixer's 20 ms tick.
@@ -79,6 +85,7 @@ public final class MediaLeg: @unchecked Sendable {
         self.rtcpScheduler = RTCPScheduler(sessionBandwidth: 64_000, now: 0) { Double.random(in: 0..<1) }
         self.startTime = eventLoop.now
         self.lastActivity = eventLoop.now
+        self.packetRate = PacketRateLimiter(packetsPerSecond: parameters.maxPacketsPerSecond, now: eventLoop.now.uptimeNanoseconds)
         try installSRTP(parameters.srtp)
     }
 
@@ -115,7 +122,11 @@ public final class MediaLeg: @unchecked Sendable {
     private func bind(host: String, port: Int, isRTCPPort: Bool) -> EventLoopFuture<any Channel> {
         DatagramBootstrap(group: eventLoop)
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 2048))
-            .channelInitializer { [unowned self] channel in
+            // A phone sends one packet per 20 ms: read one per wake-up. NIO's epoll is level-
+            // triggered, so a second queued packet brings the socket back at once; reading on until
+            // EAGAIN would cost an extra, empty recvmsg for almost every packet.
+            .channelOption(.maxMessagesPerRead, value: 1)
+            .channelInitializer { channel in
                 channel.pipeline.addHandler(MediaDatagramHandler(leg: self, isRTCPPort: isRTCPPort))
             }
             .bind(host: host, port: port)
@@ -151,9 +162,18 @@ public final class MediaLeg: @unchecked Sendable {
     /// Milliseconds since the leg opened, on the loop's clock (the jitter buffer's time base).
     public var nowMilliseconds: Int64 { (eventLoop.now - startTime).nanoseconds / 1_000_000 }
 
+    /// The moment a time in the leg's milliseconds (``nowMilliseconds``, the jitter buffer's
+    /// arrival times) stands for.
+    public func deadline(ofMilliseconds milliseconds: Int64) -> NIODeadline {
+        startTime + .milliseconds(milliseconds)
+    }
+
     // MARK: - Receiving
 
     func receive(_ datagram: AddressedEnvelope<ByteBuffer>, onRTCPPort: Bool) {
+        let source = datagram.remoteAddress
+        let fromParticipant = onRTCPPort ? source == latchedRTCPSource || source == parameters.remoteRTCP : source == latchedSource || source == parameters.remoteRTP
+        guard packetRate.admit(fromParticipant: fromParticipant, now: eventLoop.now.uptimeNanoseconds) else { statistics.droppedRateLimited += 1; return }
         var bytes = datagram.data
         let length = bytes.readableBytes
         guard length >= 8 else {
@@ -219,9 +239,10 @@ public final class MediaLeg: @unchecked Sendable {
                 }
                 let arrival = UInt32(truncatingIfNeeded: nowMs * Int64(parameters.clockRate) / 1000)
                 _ = receiveStatistics.update(sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp, arrival: arrival)
+                let level = parameters.audioLevelExtensionID.flatMap { packet.audioLevel(id: $0) }
                 jitterBuffer.insert(
                     sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp, ssrc: packet.ssrc,
-                    marker: packet.marker, payload: packet.payload, arrivalMs: nowMs)
+                    marker: packet.marker, payload: packet.payload, arrivalMs: nowMs, audioLevel: level)
             }
         }
     }
@@ -359,24 +380,46 @@ public final class MediaLeg: @unchecked Sendable {
     // MARK: - Sending
 
     /// Sends one RTP packet carrying `payload` (an encoded frame of `samples` at the codec's
-    /// clock rate). `marker` starts a talkspurt. Does nothing while Chorus does not send, or
-    /// before any destination is known.
-    public func send(payload: UnsafeRawBufferPointer, samples: Int, marker: Bool = false) {
+    /// clock rate). `marker` starts a talkspurt. The header's CSRC list names
+    /// `contributingSources` (at most 15) except `excluded`: who is in the mix (RFC 3550 §6.1).
+    /// Does nothing while Chorus does not send, or before any destination is known.
+    public func send(
+        payload: UnsafeRawBufferPointer, samples: Int, marker: Bool = false, contributingSources: [UInt32] = [], excluding excluded: UInt32? = nil
+    ) {
         guard parameters.sends, let destination = latchedSource ?? parameters.remoteRTP, let channel = rtpChannel else { return }
         let header = sendStream.nextHeader(samples: samples, payloadOctets: payload.count, marker: marker)
-        let headerLength = RTPWriter.headerLength(csrcCount: 0)
-        var buffer = channel.allocator.buffer(capacity: headerLength + payload.count + SRTPSession.maxTrailerLength)
-        let written: Int? = buffer.withUnsafeMutableWritableBytes { raw in
-            guard let length = try? RTPWriter.writePacket(header, payload: payload, into: raw) else { return nil }
-            guard let outboundSRTP else { return length }
-            return try? outboundSRTP.protect(rtp: raw, length: length)
+        // At most 15 CSRCs, on the stack.
+        var csrcs: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        let written: Int? = withUnsafeMutableBytes(of: &csrcs) { raw in
+            let list = raw.bindMemory(to: UInt32.self)
+            var count = 0
+            for source in contributingSources where source != excluded && count < list.count {
+                list[count] = source
+                count += 1
+            }
+            let capacity = RTPWriter.headerLength(csrcCount: count) + payload.count + SRTPSession.maxTrailerLength
+            var buffer = sendBuffer ?? channel.allocator.buffer(capacity: max(capacity, 512))
+            sendBuffer = nil
+            // A no-op once the socket let go of the previous packet; otherwise a fresh buffer.
+            buffer.clear(minimumCapacity: capacity)
+            let length: Int? = buffer.withUnsafeMutableWritableBytes { out in
+                guard let length = try? RTPWriter.writePacket(
+                    header, csrcs: UnsafeBufferPointer(rebasing: list[0..<count]), payload: payload, into: out)
+                else { return nil }
+                guard let outboundSRTP else { return length }
+                return try? outboundSRTP.protect(rtp: out, length: length)
+            }
+            guard let length else { return nil }
+            buffer.moveWriterIndex(forwardBy: length)
+            channel.write(AddressedEnvelope(remoteAddress: destination, data: buffer), promise: nil)
+            sendBuffer = buffer
+            return length
         }
-        guard let written else {
+        guard written != nil else {
             logger.debug("could not build an RTP packet of \(payload.count) bytes")
             return
         }
-        buffer.moveWriterIndex(forwardBy: written)
-        channel.write(AddressedEnvelope(remoteAddress: destination, data: buffer), promise: nil)
         statistics.rtpSent += 1
         sentSinceLastReport = true
     }
@@ -405,9 +448,13 @@ public final class MediaLeg: @unchecked Sendable {
 }
 
 /// Feeds a leg's datagrams to it; one per socket.
+///
+/// It holds its leg strongly: a leg whose owner let go of it without closing it lives on until
+/// its sockets close (the pipeline then drops this handler), rather than leaving a socket whose
+/// next packet would reach a freed leg.
 final class MediaDatagramHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
-    private unowned let leg: MediaLeg
+    private let leg: MediaLeg
     private let isRTCPPort: Bool
 
     init(leg: MediaLeg, isRTCPPort: Bool) {

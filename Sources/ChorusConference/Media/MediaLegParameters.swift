@@ -30,11 +30,15 @@ public struct MediaLegParameters: Sendable {
     /// Whether Chorus sends to and receives from the participant (from the negotiated direction).
     public var sends: Bool
     public var receives: Bool
+    /// The header extension identifier of the peer's RFC 6464 audio levels, if negotiated.
+    public var audioLevelExtensionID: UInt8?
+    /// RTP plus RTCP packets per second the leg takes in (`security.rtp_packets_per_second`); set when the leg opens.
+    public var maxPacketsPerSecond = 150
 
     public init(
         payloadType: UInt8, clockRate: Int, telephoneEventPayloadType: UInt8? = nil, telephoneEventClockRate: Int = 8000,
         remoteRTP: SocketAddress?, remoteRTCP: SocketAddress? = nil, rtcpMux: Bool = false, srtp: SRTPKeys? = nil,
-        sends: Bool = true, receives: Bool = true
+        sends: Bool = true, receives: Bool = true, audioLevelExtensionID: UInt8? = nil
     ) {
         self.payloadType = payloadType
         self.clockRate = clockRate
@@ -46,6 +50,7 @@ public struct MediaLegParameters: Sendable {
         self.srtp = srtp
         self.sends = sends
         self.receives = receives
+        self.audioLevelExtensionID = audioLevelExtensionID
     }
 }
 
@@ -71,4 +76,6 @@ public struct MediaLegStatistics: Sendable, Equatable {
     public var sourceChanges = 0
     /// RFC 4733 key presses.
     public var digits = 0
+    /// Over the leg's packet rate (``MediaLegParameters/maxPacketsPerSecond``), dropped before anything else.
+    public var droppedRateLimited = 0
 }

@@ -83,18 +83,35 @@ public final class MixerClock: @unchecked Sendable {
     }
 }
 
-/// Lateness in 100 µs buckets up to 100 ms, for p50/p99 without keeping every sample.
+/// Durations in fixed-width buckets, for percentiles without keeping every sample: tick
+/// lateness (100 µs buckets up to 100 ms, the default) and the delay the room adds.
 public struct LatenessHistogram: Sendable, Equatable {
-    public static let bucketWidthNanoseconds: Int64 = 100_000
-    private var buckets = [Int](repeating: 0, count: 1001)
+    public let bucketWidthNanoseconds: Int64
+    private var buckets: [Int]
     public private(set) var count = 0
+    /// The largest duration recorded, in nanoseconds.
+    public private(set) var maximumNanoseconds: Int64 = 0
 
-    public init() {}
+    public init(bucketWidthNanoseconds: Int64 = 100_000, buckets: Int = 1001) {
+        self.bucketWidthNanoseconds = bucketWidthNanoseconds
+        self.buckets = [Int](repeating: 0, count: buckets)
+    }
 
     mutating func record(nanoseconds: Int64) {
-        let index = min(Int(max(nanoseconds, 0) / Self.bucketWidthNanoseconds), buckets.count - 1)
+        let index = min(Int(max(nanoseconds, 0) / bucketWidthNanoseconds), buckets.count - 1)
         buckets[index] += 1
         count += 1
+        maximumNanoseconds = max(maximumNanoseconds, nanoseconds)
+    }
+
+    /// What was recorded after `earlier`, a copy of this histogram taken before (the maximum
+    /// stays the overall one).
+    public func since(_ earlier: LatenessHistogram) -> LatenessHistogram {
+        precondition(earlier.buckets.count == buckets.count && earlier.bucketWidthNanoseconds == bucketWidthNanoseconds)
+        var difference = self
+        for index in buckets.indices { difference.buckets[index] -= earlier.buckets[index] }
+        difference.count -= earlier.count
+        return difference
     }
 
     /// The upper edge of the bucket holding the given percentile (0–100), in milliseconds.
@@ -105,9 +122,9 @@ public struct LatenessHistogram: Sendable, Equatable {
         for (index, value) in buckets.enumerated() {
             seen += value
             if seen >= max(target, 1) {
-                return Double(Int64(index + 1) * Self.bucketWidthNanoseconds) / 1_000_000
+                return Double(Int64(index + 1) * bucketWidthNanoseconds) / 1_000_000
             }
         }
-        return Double(Int64(buckets.count) * Self.bucketWidthNanoseconds) / 1_000_000
+        return Double(Int64(buckets.count) * bucketWidthNanoseconds) / 1_000_000
     }
 }

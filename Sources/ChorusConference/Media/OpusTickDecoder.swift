@@ -22,26 +22,94 @@ public enum TickFrameKind: Sendable, Equatable {
 ///
 /// Stereo streams are decoded to mono: the mixer works in mono. One instance per participant,
 /// used on one thread (it owns an Opus decoder).
+///
+/// **Skipping.** The room leaves most silent participants undecoded (``skip(_:)``): it knows
+/// from their RFC 6464 levels that nothing of theirs would be mixed. The decoder's state then
+/// goes stale, and decoding the next packet on it would smear the first 20 ms of speech (its
+/// overlap and predictors belong to audio long past). So the last ``prerollPackets`` skipped
+/// packets are kept, and decoding resumes by running them through the decoder first: measured
+/// with libopus 1.3.1 at 32 kbit/s, the onset frame then matches a decoder that never skipped to
+/// 76 dB SNR, against 35 dB without the pre-roll (`OpusTickDecoderTests`).
 public final class OpusTickDecoder {
     public typealias FrameKind = TickFrameKind
 
     public static let samplesPerTick = 960
+    /// Skipped packets decoded, their audio discarded, before decoding resumes.
+    public static let prerollPackets = 2
     private let decoder: OpusDecoder
     /// Room for the longest Opus packet (120 ms).
     private var backlog = DecodedBacklog(capacity: 5760)
+    /// The last skipped packets, a ring (``prerollCount`` of them end at ``prerollNext``); each
+    /// array keeps its capacity.
+    private var preroll: [[UInt8]]
+    private var prerollCount = 0
+    private var prerollNext = 0
+    /// Whether packets went undecoded since the last decode.
+    private var skipped = false
     /// Frames concealed (PLC or FEC) and packets that failed to decode.
     public private(set) var concealedFrames = 0
     public private(set) var corruptPackets = 0
+    /// Packets left undecoded (``skip(_:)``), and skipped packets decoded again as pre-roll.
+    public private(set) var skippedPackets = 0
+    public private(set) var prerolledPackets = 0
 
     public init() throws(OpusError) {
         decoder = try OpusDecoder(sampleRate: 48_000, channels: 1)
+        preroll = (0..<Self.prerollPackets).map { _ in
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(256)
+            return bytes
+        }
+    }
+
+    /// Whether the last tick was decoded (or concealed) and audio of it may still be playing out:
+    /// a `.covered` or `.lost` tick continues it.
+    public private(set) var isDecoding = false
+
+    /// Consumes one tick without decoding it, keeping what a later decode needs to resume cleanly.
+    public func skip(_ output: JitterBufferOutput) {
+        backlog.clear()
+        isDecoding = false
+        switch output {
+        case .frame(let payload, _, _):
+            skipped = true
+            skippedPackets += 1
+            preroll[prerollNext].removeAll(keepingCapacity: true)
+            preroll[prerollNext].append(contentsOf: payload)
+            prerollNext = (prerollNext + 1) % preroll.count
+            prerollCount = min(prerollCount + 1, preroll.count)
+        case .covered, .lost:
+            break
+        case .silence:
+            // A DTX gap: the packets before it are no preparation for what follows.
+            prerollCount = 0
+        }
+    }
+
+    /// Runs the kept skipped packets through the decoder, so its state matches the stream again.
+    private func resumeAfterSkipping() {
+        guard skipped else { return }
+        skipped = false
+        // Oldest first.
+        for age in stride(from: prerollCount, to: 0, by: -1) {
+            let index = (prerollNext - age + preroll.count) % preroll.count
+            guard !preroll[index].isEmpty else { continue }
+            _ = backlog.refill { pcm in
+                preroll[index].withUnsafeBytes { packet in try? decoder.decode(packet: packet, into: pcm) }
+            }
+            prerolledPackets += 1
+        }
+        prerollCount = 0
+        backlog.clear()
     }
 
     /// Writes one tick (960 samples) into `frame`.
     public func nextFrame(_ output: JitterBufferOutput, into frame: UnsafeMutableBufferPointer<Int16>) -> FrameKind {
         precondition(frame.count >= Self.samplesPerTick)
+        resumeAfterSkipping()
         switch output {
         case .frame(let payload, _, _):
+            isDecoding = true
             let decoded = backlog.refill { pcm in
                 payload.withUnsafeBytes { packet in try? decoder.decode(packet: packet, into: pcm) }
             }
@@ -53,9 +121,11 @@ public final class OpusTickDecoder {
         case .covered:
             return takeBacklog(into: frame)
         case .lost(let next):
+            isDecoding = true
             backlog.clear()
             return conceal(next: next, into: frame)
         case .silence:
+            isDecoding = false
             backlog.clear()
             frame.update(repeating: 0)
             return .silence

@@ -40,28 +40,22 @@ extension ConferenceRoom {
         return ordered.map(snapshot(of:))
     }
 
+    /// The participant as of the last tick: their leg's figures are copied on its own loop.
     func snapshot(of participant: RoomParticipant) -> ParticipantSnapshot {
-        let leg = participant.leg
-        let reception = leg.receiveStatistics
-        var lossPercent: Double?
-        var jitterMs: Double?
-        if reception.isValid {
-            let expected = Double(reception.expected)
-            lossPercent = expected > 0 ? max(0, Double(reception.cumulativeLost)) / expected * 100 : nil
-            jitterMs = Double(reception.jitter) * 1000 / Double(reception.clockRate)
-        }
+        let status = participant.legStatus
         return ParticipantSnapshot(
             id: participant.id,
             codec: participant.format.codec.rawValue,
-            srtp: leg.parameters.srtp != nil,
+            srtp: status.srtp,
             controls: participant.controls,
             talking: mixer.isTalking(participant.slot),
             levelDBFS: mixer.level(of: participant.slot),
             admission: participant.admission,
-            lossPercent: lossPercent,
-            jitterMs: jitterMs,
-            roundTripMs: leg.roundTripMilliseconds,
-            packetsReceived: leg.statistics.rtpReceived,
-            joinedAt: participant.joinedAt)
+            lossPercent: status.lossPercent,
+            jitterMs: status.jitterMs,
+            roundTripMs: status.roundTripMs,
+            packetsReceived: status.statistics.rtpReceived,
+            joinedAt: participant.joinedAt,
+            remoteSSRC: participant.remoteSSRC)
     }
 }

@@ -18,15 +18,24 @@ public protocol ConferenceRoomDelegate: AnyObject, Sendable {
     func room(_ room: ConferenceRoom, participantTimedOut participant: ParticipantID)
     /// A participant pressed a key (RFC 4733).
     func room(_ room: ConferenceRoom, participant: ParticipantID, pressed digit: Character, durationMs: Int)
+    /// Who is talking changed (reported at most every 500 ms, and only after ``ConferenceRoom/reportTalkers(_:)``).
+    func room(_ room: ConferenceRoom, talkersChanged talkers: Set<ParticipantID>)
+    /// The recording into `file` could not go on (``RoomRecorder``) and has stopped.
+    func room(_ room: ConferenceRoom, recordingFailed file: URL, reason: String)
+}
+
+extension ConferenceRoomDelegate {
+    public func room(_ room: ConferenceRoom, talkersChanged talkers: Set<ParticipantID>) {}
+    public func room(_ room: ConferenceRoom, recordingFailed file: URL, reason: String) {}
 }
 
 /// One conference room's media: its participants' legs, the mixer and the clock that drives them.
 ///
 /// Every 20 ms tick: each leg's jitter buffer gives one frame, which is decoded (Opus, or G.711
-/// resampled to 48 kHz) into the mixer; the mixer makes the common mix and an N-1 mix per active
-/// speaker; every listener who hears the common mix and shares an audio format gets the payload
-/// of one encoder (encoded once per tick), and each speaker gets their own. Then every leg's
-/// packets leave in one `sendmmsg`.
+/// resampled to 48 kHz) into the mixer, or left undecoded when its level shows it cannot be mixed;
+/// the mixer makes the common mix and an N-1 mix per active speaker; every listener who hears the
+/// common mix and shares an audio format gets the payload of one encoder (encoded once per tick),
+/// and each speaker gets their own. Then every leg's packets leave.
 ///
 /// Who is mixed follows the negotiated directions: a participant is heard only while the call is
 /// `sendrecv` (on hold, `sendonly` or `inactive` from their side, they are neither heard nor sent
@@ -37,16 +46,38 @@ public protocol ConferenceRoomDelegate: AnyObject, Sendable {
 /// everyone hears (``play(_:to:)``, ``playToAll(_:except:)``). Only those hearing a tone of their
 /// own leave the shared encoders for it; a tone for everyone is encoded once per format.
 ///
-/// Everything runs on ``eventLoop``; the methods must be called there.
+/// **Threads.** The room, its mixer and its encoders live on ``eventLoop``; its methods must be
+/// called there. A participant's media leg may live on another loop (a large room spreads its
+/// legs over every core): each tick then runs in three phases. Each loop pulls and decodes the
+/// frames of its own legs (ConferenceRoom+Decoding.swift); when every loop is done, the room mixes
+/// and encodes; then each loop sends its own legs' packets (ConferenceRoom+Sending.swift). A leg is
+/// only ever touched on its own loop, and nothing crosses between loops per packet: two hand-offs
+/// per loop per tick.
 public final class ConferenceRoom: @unchecked Sendable {
     /// Settings every room shares.
     public struct Configuration: Sendable {
         public var mixer: MixerConfiguration
         /// No RTP or RTCP for this long from a participant who should be sending ends their call.
         public var inactivityTimeout: TimeAmount
-        public init(mixer: MixerConfiguration = MixerConfiguration(), inactivityTimeout: TimeAmount = .seconds(30)) {
+        /// Participants who are not being mixed but whose reported level (RFC 6464) could make them
+        /// a talker: at most this many, the loudest, are decoded per tick. The rest are left
+        /// undecoded until a later tick; their levels still drive talk detection.
+        public var decodeCandidatesPerTick: Int
+        /// How often the room logs a media report (ticks, lateness, decodes, encodes, added
+        /// delay); nil: never.
+        public var reportInterval: TimeAmount?
+        /// With two talkers, each is sent the other's packets as they came rather than a mix
+        /// encoded for them (see ConferenceRoom+Sending.swift).
+        public var forwardsTwoTalkers: Bool
+        public init(
+            mixer: MixerConfiguration = MixerConfiguration(), inactivityTimeout: TimeAmount = .seconds(30), decodeCandidatesPerTick: Int = 4,
+            reportInterval: TimeAmount? = nil, forwardsTwoTalkers: Bool = true
+        ) {
             self.mixer = mixer
             self.inactivityTimeout = inactivityTimeout
+            self.decodeCandidatesPerTick = max(1, decodeCandidatesPerTick)
+            self.reportInterval = reportInterval
+            self.forwardsTwoTalkers = forwardsTwoTalkers
         }
     }
 
@@ -55,31 +86,63 @@ public final class ConferenceRoom: @unchecked Sendable {
         /// Payloads encoded for listeners of the common mix, and for speakers' own mixes.
         public var sharedEncodes = 0
         public var individualEncodes = 0
+        /// Frames of silence this room encoded for everyone on its loop with nothing to hear
+        /// (other rooms on the loop send the same packets, see SilenceStreams).
+        public var silenceEncodes = 0
         /// Frames decoded from participants (including concealed ones).
         public var decodedFrames = 0
+        /// Packets left undecoded because their level (RFC 6464) showed they could not reach the mix.
+        public var skippedDecodes = 0
+        /// Listeners of a shared stream who got a stream of their own (they started talking, a
+        /// tone for them alone, a gain): their own encoder took over the shared one's state.
+        public var streamContinuations = 0
+        /// Packets sent as another participant sent them (a talker who hears only one other).
+        public var forwardedPackets = 0
+        /// Ticks that were due while the last one still waited for a loop to decode its legs
+        /// (an overloaded machine): not run.
+        public var overruns = 0
     }
 
     public let id: String
     public let eventLoop: any EventLoop
     public let configuration: Configuration
     public weak var delegate: (any ConferenceRoomDelegate)?
-    public private(set) var statistics = Statistics()
+    public internal(set) var statistics = Statistics()
+    /// The delay the room adds to a talker's audio: from their packet's arrival to the end of the
+    /// tick that sent the mix carrying it, in 1 ms buckets (Opus legs).
+    public internal(set) var addedDelay = LatenessHistogram(bucketWidthNanoseconds: 1_000_000, buckets: 1001)
+    /// What the last media report counted from.
+    var lastReport: ReportBaseline?
     let logger: Logger
     let mixer: ConferenceMixer
     private var clock: MixerClock?
     var participants: [ParticipantID: RoomParticipant] = [:]
     /// Iteration order of the tick: join order.
     var ordered: [RoomParticipant] = []
+    /// Who holds each mixer slot, by slot index.
+    var participantsBySlot: [Int: RoomParticipant] = [:]
+    /// The participants grouped by the loop their leg lives on.
+    var shards: [LegShard] = []
+    /// Loops whose decode phase of the current tick has not reported back yet; nil between ticks.
+    var shardsDecoding: Int?
     /// Encoders whose payload every listener of one ``SharedStream`` gets.
-    private var sharedEncoders: [SharedStream: FrameEncoder] = [:]
-    private let silentFrame = [Int16](repeating: 0, count: 960)
+    var sharedEncoders: [SharedStream: FrameEncoder] = [:]
+    let silentFrame = [Int16](repeating: 0, count: 960)
     /// Where a listener's frame and the tones on it are put together before encoding.
-    private var scratchFrame = [Int16](repeating: 0, count: 960)
+    var scratchFrame = [Int16](repeating: 0, count: 960)
     /// The tone ``playToAll(_:except:)`` overlays, while it plays.
     var roomCue: RoomCue?
-    private var tickIndex = 0
+    var tickIndex = 0
+    /// This tick's participants who may start talking, with their reported levels.
+    var decodeCandidates: [(participant: RoomParticipant, level: UInt8)] = []
+    /// The SSRCs of the streams mixed this tick, for the CSRC lists of what is sent (RFC 3550 §6.1).
+    var mixedSources: [UInt32] = []
     /// Set by tests and the benchmark to observe each tick's end.
     public var afterTick: ((Int) -> Void)?
+    /// Records the mix while set (ConferenceRoom+Recording.swift).
+    var recorder: RoomRecorder?
+    /// Reports talking changes while set (ConferenceRoom+Roster.swift).
+    var talkerReport: TalkerReport?
 
     public init(id: String, eventLoop: any EventLoop, configuration: Configuration, logger: Logger) {
         self.id = id
@@ -118,15 +181,27 @@ public final class ConferenceRoom: @unchecked Sendable {
         _ participantID: ParticipantID, leg: MediaLeg, format: ParticipantAudioFormat, admission: ParticipantAdmission = .mixed
     ) throws {
         eventLoop.preconditionInEventLoop()
-        precondition(leg.eventLoop === eventLoop, "a room's legs live on the room's loop")
         let participant = try RoomParticipant(id: participantID, leg: leg, format: format, slot: mixer.addParticipant())
         participant.room = self
         participant.admit(as: admission)
         mixer.setControls(participant.effectiveControls, for: participant.slot)
-        leg.delegate = participant
         participants[participantID] = participant
+        participantsBySlot[participant.slot.index] = participant
         ordered.append(participant)
+        shard(for: leg.eventLoop).members.append(participant)
+        leg.eventLoop.runHereOrEnqueue { leg.delegate = participant }
+        // On the room's loop the status is read at once; on another it comes with the first tick.
+        if leg.eventLoop === eventLoop { participant.legStatus = LegStatus(leg) }
         logger.info("\(participantID) joined (\(format.codec.rawValue)); \(ordered.count) in the room")
+    }
+
+    /// The shard of the legs on `loop`, made when its first leg joins.
+    private func shard(for loop: any EventLoop) -> LegShard {
+        if let shard = shards.first(where: { $0.loop === loop }) { return shard }
+        let shard = LegShard(loop: loop)
+        // The room's own loop goes last, so the other loops start first.
+        if loop === eventLoop { shards.append(shard) } else { shards.insert(shard, at: 0) }
+        return shard
     }
 
     /// Applies a renegotiated format (codec change); directions are read from the leg each tick.
@@ -145,13 +220,17 @@ public final class ConferenceRoom: @unchecked Sendable {
         // The call's reception quality, for the log, before the participant's state goes.
         let last = snapshot(of: participant)
         participants.removeValue(forKey: participantID)
+        participantsBySlot.removeValue(forKey: participant.slot.index)
         ordered.removeAll { $0 === participant }
+        for shard in shards { shard.members.removeAll { $0 === participant } }
+        shards.removeAll { $0.members.isEmpty }
         mixer.removeParticipant(participant.slot)
-        participant.leg.delegate = nil
+        let leg = participant.leg
+        leg.eventLoop.runHereOrEnqueue { leg.delegate = nil }
         dropUnusedSharedEncoders()
-        let stats = qualitySummary(participant.leg.statistics, last)
+        let stats = qualitySummary(participant.legStatus.statistics, last)
         logger.info("\(participantID) left; \(ordered.count) in the room; \(stats)")
-        return participant.leg
+        return leg
     }
 
     private func qualitySummary(_ statistics: MediaLegStatistics, _ snapshot: ParticipantSnapshot) -> String {
@@ -181,9 +260,6 @@ public final class ConferenceRoom: @unchecked Sendable {
     /// The clock's tick counters and lateness (nil while stopped).
     public var clockStatistics: MixerClock.Statistics? { clock?.statistics }
 
-    /// A participant's leg (for statistics), if present.
-    public func leg(of participantID: ParticipantID) -> MediaLeg? { participants[participantID]?.leg }
-
     private func dropUnusedSharedEncoders() {
         let inUse = Set(ordered.map(\.format))
         sharedEncoders = sharedEncoders.filter { inUse.contains($0.key.format) }
@@ -192,118 +268,60 @@ public final class ConferenceRoom: @unchecked Sendable {
     // MARK: - The tick
 
     /// One 20 ms cycle: decode → mix → encode → send. Public so the benchmark can drive it.
+    ///
+    /// The decode phase runs on every loop that holds legs of the room; the rest of the tick
+    /// (``finishTick()``) runs once they have all reported back.
     public func tick(_ index: Int) {
+        guard shardsDecoding == nil else {
+            statistics.overruns += 1
+            return
+        }
         tickIndex = index
-        for participant in ordered {
-            let leg = participant.leg
-            leg.tick()
-            guard leg.parameters.receives else { continue }
-            let now = leg.nowMilliseconds
-            if leg.parameters.sends {
-                mixer.withInputFrame(for: participant.slot) { frame in
-                    _ = participant.decoder.nextFrame(from: &leg.jitterBuffer, nowMilliseconds: now, into: frame)
-                }
-                statistics.decodedFrames += 1
-            } else {
-                // On hold (sendonly from their side): not mixed, but keep the buffer drained.
-                participant.decoder.discardTick(from: &leg.jitterBuffer, nowMilliseconds: now)
+        let settings = decodePhaseSettings(index)
+        var remote = 0
+        for shard in shards where shard.loop !== eventLoop {
+            remote += 1
+            let members = shard.members
+            shard.loop.execute { [self] in
+                let counts = Self.decodePhase(members, settings)
+                eventLoop.execute { [self] in shardDecoded(counts, tick: index) }
             }
         }
+        shardsDecoding = remote
+        if let local = shards.last, local.loop === eventLoop {
+            statistics.add(Self.decodePhase(local.members, settings))
+        }
+        if remote == 0 { finishTick() }
+    }
+
+    private func shardDecoded(_ counts: DecodeCounts, tick index: Int) {
+        guard index == tickIndex, let waiting = shardsDecoding else { return }
+        statistics.add(counts)
+        shardsDecoding = waiting - 1
+        if waiting == 1 { finishTick() }
+    }
+
+    /// The room's part of the tick, once every leg's frame is in: mix, encode, send.
+    private func finishTick() {
+        shardsDecoding = nil
+        let index = tickIndex
+        decideCandidates()
+        feedMixer()
         mixer.mix()
-        // Everyone who hears the room's tone gets the same samples of it this tick.
-        let tickCue = roomCue.map { $0.player }
-        for participant in ordered where participant.leg.parameters.sends {
-            send(to: participant, roomCue: participant.hears(roomCue) ? tickCue : nil)
-        }
-        if roomCue != nil {
-            roomCue?.player.advance(by: silentFrame.count)
-            if roomCue?.player.isFinished == true { roomCue = nil }
-        }
-        if index % 50 == 0 { checkInactivity() }
+        afterMix(index)
+        sendOutputs()
+        measureAddedDelay()
+        if index % Self.inactivityCheckTicks == 0 { reportInactivity() }
+        reportIfDue()
         afterTick?(index)
     }
 
-    /// Encodes and sends what the participant hears this tick, with `roomCue` overlaid if given.
-    private func send(to participant: RoomParticipant, roomCue: TonePlayer?) {
-        let leg = participant.leg
-        let output = mixer.output(for: participant.slot)
-        if participant.hasOwnTone || (roomCue != nil && output == .individual) {
-            sendWithTones(to: participant, roomCue: roomCue)
-        } else {
-            switch output {
-            case .silence:
-                // Deaf, or nothing to hear (a lone talker): still a steady stream, so phones that
-                // watch for RTP do not hang up; encoded once per format like the common mix.
-                sendShared(SharedStream(format: participant.format, source: .silence, withRoomCue: roomCue != nil), to: leg, roomCue: roomCue)
-            case .shared:
-                sendShared(SharedStream(format: participant.format, source: .mix, withRoomCue: roomCue != nil), to: leg, roomCue: roomCue)
-            case .individual:
-                let encoder = participant.ownEncoder
-                mixer.withOutputFrame(for: participant.slot) { encoder.encode($0) }
-                statistics.individualEncodes += 1
-                encoder.forEachPacket { payload, samples in leg.send(payload: payload, samples: samples) }
-            }
-        }
-        leg.flush()
-    }
+    /// Ticks between two inactivity checks (one second).
+    static let inactivityCheckTicks = 50
 
-    /// Sends the payload of a stream many listeners share, encoding it on its first use this tick.
-    private func sendShared(_ stream: SharedStream, to leg: MediaLeg, roomCue: TonePlayer?) {
-        guard let encoder = encoder(for: stream) else { return }
-        if encoder.encodedTick != tickIndex {
-            encoder.encodedTick = tickIndex
-            if var roomCue {
-                scratchFrame.withUnsafeMutableBufferPointer { scratch in
-                    switch stream.source {
-                    case .silence: scratch.update(repeating: 0)
-                    case .mix: mixer.withSharedMix { _ = scratch.update(fromContentsOf: $0) }
-                    }
-                    roomCue.mix(into: scratch)
-                    encoder.encode(UnsafeBufferPointer(scratch))
-                }
-            } else {
-                switch stream.source {
-                case .silence: silentFrame.withUnsafeBufferPointer { encoder.encode($0) }
-                case .mix: mixer.withSharedMix { encoder.encode($0) }
-                }
-            }
-            if stream.source == .mix || roomCue != nil { statistics.sharedEncodes += 1 }
-        }
-        encoder.forEachPacket { payload, samples in leg.send(payload: payload, samples: samples) }
-    }
-
-    /// What the participant would hear, with the tones for them on top, through their own encoder.
-    private func sendWithTones(to participant: RoomParticipant, roomCue: TonePlayer?) {
-        let encoder = participant.ownEncoder
-        scratchFrame.withUnsafeMutableBufferPointer { scratch in
-            mixer.withOutputFrame(for: participant.slot) { _ = scratch.update(fromContentsOf: $0) }
-            if var roomCue { roomCue.mix(into: scratch) }
-            participant.mixOwnTones(into: scratch)
-            encoder.encode(UnsafeBufferPointer(scratch))
-        }
-        statistics.individualEncodes += 1
-        let leg = participant.leg
-        encoder.forEachPacket { payload, samples in leg.send(payload: payload, samples: samples) }
-    }
-
-    private func encoder(for stream: SharedStream) -> FrameEncoder? {
-        if let encoder = sharedEncoders[stream] { return encoder }
-        guard let encoder = try? FrameEncoder(format: stream.format) else {
-            logger.error("cannot create an encoder for \(stream.format)")
-            return nil
-        }
-        sharedEncoders[stream] = encoder
-        return encoder
-    }
-
-    private func checkInactivity() {
-        let now = eventLoop.now
-        for participant in ordered {
-            let leg = participant.leg
-            // Only a call that should be sending to Chorus can be silent for too long.
-            guard leg.parameters.receives, leg.parameters.sends,
-                now - leg.lastActivity > configuration.inactivityTimeout, !participant.timedOut
-            else { continue }
+    /// Tells the delegate of participants the last inactivity check found silent for too long.
+    private func reportInactivity() {
+        for participant in ordered where participant.inactive && !participant.timedOut {
             participant.timedOut = true
             logger.info("\(participant.id): no media for \(configuration.inactivityTimeout.nanoseconds / 1_000_000_000) s")
             delegate?.room(self, participantTimedOut: participant.id)
@@ -311,18 +329,10 @@ public final class ConferenceRoom: @unchecked Sendable {
     }
 
     fileprivate func participant(_ participant: RoomParticipant, pressed digit: Character, durationMs: Int) {
+        guard participants[participant.id] === participant else { return }
         logger.debug("\(participant.id) pressed \(digit) (\(durationMs) ms)")
         delegate?.room(self, participant: participant.id, pressed: digit, durationMs: durationMs)
     }
-}
-
-/// What one shared encoder encodes: every listener with the same format who hears the same
-/// frame (the common mix or silence, with or without the room's tone) gets its payload.
-private struct SharedStream: Hashable {
-    enum Source: Hashable { case silence, mix }
-    var format: ParticipantAudioFormat
-    var source: Source
-    var withRoomCue: Bool
 }
 
 /// A tone ``ConferenceRoom/playToAll(_:except:)`` plays to everyone mixed but one.
@@ -332,7 +342,7 @@ struct RoomCue {
 }
 
 /// A participant inside the room: leg, mixer slot, decoder and own encoder.
-final class RoomParticipant: MediaLegDelegate {
+final class RoomParticipant: MediaLegDelegate, @unchecked Sendable {
     let id: ParticipantID
     let leg: MediaLeg
     let slot: MixerSlot
@@ -349,6 +359,51 @@ final class RoomParticipant: MediaLegDelegate {
     private var _ownEncoder: FrameEncoder?
     weak var room: ConferenceRoom?
     var timedOut = false
+
+    // The tick's exchange with the leg's loop. The room writes the first group before the decode
+    // phase and the plan after it; the decode phase writes the rest, on the leg's loop. They are
+    // never touched by both at once: the hand-offs between the phases order them.
+
+    /// Whether they were mixed on the last tick, and are muted (or kept out) this one.
+    var mixedLastTick = false
+    var mutedThisTick = false
+    /// What the decode phase found.
+    var tickInput = TickInput.none
+    /// Their decoded frame, when ``tickInput`` is `.decoded` (960 samples once used).
+    var decodedFrame: [Int16] = []
+    /// The jitter-buffer output of a candidate while the room decides whether to decode it, and
+    /// when its packet arrived.
+    var heldOutput: JitterBufferOutput?
+    var heldArrival: NIODeadline?
+    /// When the packet decoded this tick arrived, if it was a packet.
+    var decodedArrival: NIODeadline?
+    /// The leg's directions and the SSRC of their stream, as of this tick.
+    var legSends = false
+    var legReceives = false
+    var remoteSSRC: UInt32?
+    /// Whether the last inactivity check found them silent for too long.
+    var inactive = false
+    /// The leg's counters and reception quality, as of the last tick (for snapshots and logs).
+    var legStatus = LegStatus()
+    /// What the send phase sends them this tick.
+    var outgoing: [OutgoingPacket] = []
+    var outgoingExcludes: UInt32?
+    /// This tick's packet, when it was a whole 20 ms Opus frame: what a talker who hears only
+    /// this participant can be sent as it came (see ConferenceRoom+Sending.swift).
+    var forwardablePayload: [UInt8]?
+    /// Whose packets this participant is sent this tick instead of a mix, if anyone's.
+    var forwardSource: RoomParticipant?
+    /// Whose packets they were sent on ``lastSentTick``, if they were forwarded.
+    weak var lastForwardSource: RoomParticipant?
+    /// The last tick they were sent the loop's shared silence (``SilenceStreams``).
+    var heardSilenceTick = Int.min
+    /// This participant's decoded audio on the last tick their packets were forwarded, and that
+    /// tick: what an encoder taking over from the forwarded stream is primed with.
+    var forwardedFrame: [Int16] = []
+    var forwardedFrameTick = Int.min
+    /// The encoder whose packets they were sent on the last tick they were sent anything, and that tick.
+    var lastEncoder: FrameEncoder?
+    var lastSentTick = Int.min
 
     init(id: ParticipantID, leg: MediaLeg, format: ParticipantAudioFormat, slot: MixerSlot) throws {
         self.id = id
@@ -401,8 +456,10 @@ final class RoomParticipant: MediaLegDelegate {
         self.format = format
     }
 
+    /// On the leg's loop; the room hears of it on its own.
     func mediaLeg(_ leg: MediaLeg, didReceiveDigit digit: Character, durationMs: Int) {
-        room?.participant(self, pressed: digit, durationMs: durationMs)
+        guard let room else { return }
+        room.eventLoop.runHereOrEnqueue { room.participant(self, pressed: digit, durationMs: durationMs) }
     }
 }
 
@@ -428,7 +485,7 @@ enum ParticipantDecoder {
         }
     }
 
-    /// Consumes one tick without decoding.
+    /// Consumes one tick without decoding (a participant on hold).
     func discardTick(from jitterBuffer: inout JitterBuffer, nowMilliseconds: Int64) {
         switch self {
         case .opus:

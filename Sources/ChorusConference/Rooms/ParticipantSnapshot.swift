@@ -24,13 +24,15 @@ public struct ParticipantSnapshot: Sendable, Equatable {
     public var roundTripMs: Double?
     /// RTP packets accepted from them.
     public var packetsReceived: Int
+    /// The SSRC of their RTP stream, once a packet has come.
+    public var remoteSSRC: UInt32?
     /// When they were added to the room.
     public var joinedAt: Date
 
     public init(
         id: ParticipantID, codec: String, srtp: Bool, controls: ParticipantControls, talking: Bool, levelDBFS: Float,
         admission: ParticipantAdmission, lossPercent: Double?, jitterMs: Double?, roundTripMs: Double?,
-        packetsReceived: Int, joinedAt: Date
+        packetsReceived: Int, joinedAt: Date, remoteSSRC: UInt32? = nil
     ) {
         self.id = id
         self.codec = codec
@@ -44,5 +46,6 @@ public struct ParticipantSnapshot: Sendable, Equatable {
         self.roundTripMs = roundTripMs
         self.packetsReceived = packetsReceived
         self.joinedAt = joinedAt
+        self.remoteSSRC = remoteSSRC
     }
 }

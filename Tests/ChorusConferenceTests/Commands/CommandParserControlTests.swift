@@ -32,6 +32,16 @@ final class CommandParserControlTests: XCTestCase {
         self.assertParses("invite 4200 sips:example.com:5061", as: .invite(room: "4200", uri: "sips:example.com:5061"))
     }
 
+    func testMoveRecordAndRecordings() {
+        self.assertParses("move 4200 3 4300", as: .move(room: "4200", .number(3), to: "4300"))
+        self.assertParses("MOVE 4200 all breakout", as: .move(room: "4200", .all, to: "breakout"))
+        self.assertParses("move 4200 sip:bob@example.com team.b", as: .move(room: "4200", .uri("sip:bob@example.com"), to: "team.b"))
+        self.assertParses("record 4200 START", as: .record(room: "4200", start: true))
+        self.assertParses("record 4200 stop", as: .record(room: "4200", start: false))
+        self.assertParses("recordings 4200", as: .recordings(room: "4200"))
+        self.assertParses("recordings 4200 --json", as: .recordings(room: "4200"), json: true)
+    }
+
     func testRoomNamesKeepTheirCase() {
         self.assertParses("lock TeamRoom", as: .lock(room: "TeamRoom"))
         let longest = String(repeating: "a", count: 64)

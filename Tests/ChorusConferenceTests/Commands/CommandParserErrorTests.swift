@@ -37,6 +37,18 @@ final class CommandParserErrorTests: XCTestCase {
         XCTAssertFalse(plain.wantsJSON)
     }
 
+    func testMoveAndRecordingErrors() {
+        self.assertError("move 4200 3", "move: missing TO-ROOM")
+        self.assertError("move 4200 bob 4300", "move: WHO must be a participant number, a SIP URI or 'all'")
+        self.assertError("move 4200 3 ../up", "move: TO-ROOM: ROOM must be 1 to 64 characters of A-Z a-z 0-9 . _ -")
+        self.assertError("move 4200 3 4300 4400", "unexpected number after move 4200 3 4300")
+        self.assertError("record 4200", "record: say 'start' or 'stop'")
+        self.assertError("record 4200 pause", "record: say 'start' or 'stop'")
+        self.assertError("record 4200 start now", "unexpected word 'now' after record 4200 start")
+        self.assertError("recordings", "recordings: missing ROOM")
+        self.assertError("recordings 4200 4300", "unexpected number after recordings 4200")
+    }
+
     func testMissingArguments() {
         for name in ["info", "who", "destroy", "lock", "unlock", "pin", "max", "mute", "unmute", "deaf", "undeaf", "kick", "invite", "create"] {
             self.assertError(name, "\(name): missing ROOM")

@@ -72,8 +72,12 @@ final class CommandReplyJSONTests: XCTestCase {
         let participant = (result?["participants"] as? [[String: Any]])?.first
         XCTAssertEqual(
             participant.map { Set($0.keys) },
-            ["number", "displayName", "uri", "codec", "srtp", "muted", "deaf", "talking", "joinedAt", "lossPercent", "jitterMs", "inLobby"])
+            [
+                "number", "displayName", "uri", "codec", "srtp", "muted", "deaf", "talking", "joinedAt", "lossPercent", "jitterMs", "inLobby",
+                "entity", "endpoint", "status", "joiningMethod", "mediaStatus", "mediaLabel", "ssrc",
+            ])
         XCTAssertTrue(participant?["lossPercent"] is NSNull)
+        XCTAssertTrue(participant?["ssrc"] is NSNull)
     }
 
     func testStatisticsThatAreNotFiniteBecomeNull() throws {

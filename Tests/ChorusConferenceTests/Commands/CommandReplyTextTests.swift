@@ -34,6 +34,7 @@ final class CommandReplyTextTests: XCTestCase {
             participants: 2 of 20
             locked: yes  moderated: no  PIN: yes
             owners: sip:alice@example.com, sip:carol@example.com
+            recording: no
 
             #   NAME   URI                          CODEC         SRTP  STATE          JOINED                LOSS  JITTER
             1   Alice  sip:alice@example.com        opus/48000/2  yes   muted,talking  2026-11-25T09:30:00Z  1.3%  12.5 ms
@@ -46,6 +47,7 @@ final class CommandReplyTextTests: XCTestCase {
             participants: 0 of 10000
             locked: no  moderated: no  PIN: no
             owners: none
+            recording: no
             """)
     }
 
