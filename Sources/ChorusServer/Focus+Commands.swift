@@ -22,6 +22,18 @@ extension Focus {
             guard let call = call(for: dialog) else { return transaction.respond(481) }
             context = .participant(room: call.roomID)
         } else {
+            // Authentication comes first: before it, every room looks the same (no 404 tells a
+            // scanner which rooms exist).
+            switch commandAuthenticator.authenticate(request, from: transaction.peer.remote) {
+            case .challenge(let headers):
+                return transaction.respond(401, headers: headers)
+            case .forbidden(let reason):
+                return transaction.respond(403, reason: reason)
+            case .overLimit(let retryAfter):
+                return refuseOverLimit(transaction, retryAfter: retryAfter)
+            case .authenticated(let username):
+                sender = username
+            }
             let user = request.uri.user ?? ""
             if user == configuration.commands.controlUser {
                 context = .control
@@ -29,14 +41,6 @@ extension Focus {
                 context = .room(user)
             } else {
                 return transaction.respond(404, reason: "No Such Room")
-            }
-            switch commandAuthenticator.authenticate(request, from: transaction.peer.remote) {
-            case .challenge(let headers):
-                return transaction.respond(401, headers: headers)
-            case .forbidden(let reason):
-                return transaction.respond(403, reason: reason)
-            case .authenticated(let username):
-                sender = username
             }
         }
 
@@ -63,11 +67,10 @@ extension Focus {
     private func authorisationProblem(_ command: ConferenceCommand, user: String) -> String? {
         if commandAuthenticator.isAdmin(user) { return nil }
         if command.needsAdmin { return "Admins Only" }
-        guard let roomID = command.room, let room = directory.rooms[roomID] else { return "Admins Only" }
-        let owns = room.owners.contains { owner in
-            (try? SIPURI(parsing: owner))?.user == user
-        }
-        return owns ? nil : "Not An Owner Of This Room"
+        guard let roomID = command.room, directory.rooms[roomID] != nil else { return "Admins Only" }
+        // Moving people into a room takes the right to manage that room too.
+        if case .move(_, _, let target) = command, !mayManage(target, user: user) { return "Not An Owner Of The Target Room" }
+        return mayManage(roomID, user: user) ? nil : "Not An Owner Of This Room"
     }
 
     // MARK: - Executing
@@ -79,9 +82,8 @@ extension Focus {
         case .rooms:
             done(.rooms(directory.rooms.values.sorted { $0.id < $1.id }.map(summary)))
         case .info(let roomID):
-            guard let room = directory.rooms[roomID] else { return done(.error("no room \(roomID)")) }
-            participantSummaries(in: roomID) { [self] participants in
-                done(.details(RoomDetails(room: summary(room), owners: room.owners, participants: participants)))
+            roomDetails(roomID) { details in
+                done(details.map { .details($0) } ?? .error("no room \(roomID)"))
             }
         case .who(let roomID):
             guard directory.rooms[roomID] != nil else { return done(.error("no room \(roomID)")) }
@@ -98,6 +100,7 @@ extension Focus {
             let hungUp = hangUp(calls(in: roomID))
             directory.destroy(roomID)
             forget(roomID)
+            roomMembershipChanged(roomID)
             done(.ok("room \(roomID) destroyed; \(hungUp) call(s) ended"))
         case .lock(let roomID), .unlock(let roomID):
             let locking = if case .lock = command { true } else { false }
@@ -129,7 +132,22 @@ extension Focus {
             }
         case .invite(let roomID, let uri):
             guard let target = try? SIPURI(parsing: uri) else { return done(.error("invite: \(uri) is not a SIP URI")) }
-            dialOut(target, into: roomID, done: done)
+            invite(target, into: roomID, done: done)
+        case .move(let roomID, let who, let target):
+            guard directory.rooms[roomID] != nil else { return done(.error("no room \(roomID)")) }
+            guard target != roomID else { return done(.error("move: they are in room \(roomID) already")) }
+            switch resolve(who, in: roomID, sender: sender) {
+            case .failure(let failure): done(.error(failure.message))
+            case .success(let calls): move(calls, to: target, done: done)
+            }
+        case .record(let roomID, let start):
+            guard directory.rooms[roomID] != nil else { return done(.error("no room \(roomID)")) }
+            done(start ? startRecording(roomID) : stopRecording(roomID))
+        case .recordings(let roomID):
+            // An auto-created room is gone once its last participant leaves; its recordings stay.
+            let summaries = recordingSummaries(of: roomID)
+            guard directory.rooms[roomID] != nil || !summaries.isEmpty else { return done(.error("no room \(roomID)")) }
+            done(.recordings(summaries))
         case .selfMute, .selfUnmute, .selfDeaf, .selfUndeaf:
             guard let actor else { return done(.error("only inside a call")) }
             change(actor, by: command)
@@ -184,31 +202,10 @@ extension Focus {
         return left.user == right.user && left.host.lowercased() == right.host.lowercased()
     }
 
-    private func summary(_ room: RoomDirectory.Room) -> RoomSummary {
+    func summary(_ room: RoomDirectory.Room) -> RoomSummary {
         RoomSummary(
             id: room.id, displayName: room.displayName, participants: room.participantCount,
             maxParticipants: room.maxParticipants, locked: room.locked, moderated: room.moderated, hasPIN: room.pin != nil)
-    }
-
-    /// Participants of a room as `info`/`who` show them; talking, loss and jitter come from the
-    /// room's loop.
-    private func participantSummaries(in roomID: String, done: @escaping @Sendable ([ParticipantSummary]) -> Void) {
-        let roomCalls = calls(in: roomID).sorted { $0.participant.rawValue < $1.participant.rawValue }
-        guard let room = roomCalls.first?.room else { return done([]) }
-        room.eventLoop.submit { room.participantSnapshots() }.hop(to: sipLoop).whenComplete { result in
-            let snapshots = Dictionary(((try? result.get()) ?? []).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-            let formatter = ISO8601DateFormatter()
-            done(
-                roomCalls.map { call in
-                    let snapshot = snapshots[call.participant]
-                    return ParticipantSummary(
-                        number: Int(call.participant.rawValue), displayName: call.dialog?.remote.displayName,
-                        uri: call.dialog.map { "\($0.remote.uri)" } ?? "", codec: call.audio?.codec.kind.rawValue ?? "-",
-                        srtp: call.audio?.srtp != nil, muted: call.controls.muted, deaf: call.controls.deaf,
-                        talking: snapshot?.talking ?? false, joinedAt: formatter.string(from: call.joinedAt),
-                        lossPercent: snapshot?.lossPercent, jitterMs: snapshot?.jitterMs, inLobby: call.inLobby)
-                })
-        }
     }
 
     // MARK: - Replies

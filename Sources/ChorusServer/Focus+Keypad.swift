@@ -120,6 +120,7 @@ extension Focus {
             moderatorArrived(call)
             announce(.join, for: call)
         }
+        rosterChanged(call.roomID)
     }
 
     /// A join or leave tone for everyone else in the room, when configured.

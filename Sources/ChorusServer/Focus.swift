@@ -7,6 +7,7 @@ import ChorusSIP
 import Foundation
 import Logging
 import NIOCore
+import NIOPosix
 
 /// The conference focus (RFC 4353, RFC 4579): the application on top of the SIP dialog layer.
 ///
@@ -54,14 +55,31 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
         var keys = ""
         var lastKeyAt = NIODeadline.uptimeNanoseconds(0)
         var lobbyTimeout: Scheduled<Void>?
+        /// The address Chorus dialed, for a call it made (dial-out, REFER).
+        var dialTarget: SIPURI?
+        /// Being moved into another room by a re-INVITE of Chorus's own (see Focus+Transfer).
+        var moving = false
+        /// The room a REFER of Chorus's asked the phone to call (`move`); its NOTIFY of success
+        /// ends this call.
+        var referredTo: String?
+        /// What this call may offer and accept: without SRTP when its signalling may not carry SDES keys.
+        let capabilities: LocalMediaCapabilities
+        /// The caller's IP address, counted against `security.max_calls_per_source` (nil for dial-out).
+        var source: String?
+        /// The loop the call's media leg lives on (see ``Focus/legLoop(for:)``).
+        var legLoop: (any EventLoop)?
 
-        init(participant: ParticipantID, roomID: String, room: ConferenceRoom, rtpPort: Int, localAddress: String, session: SessionIdentity) {
+        init(
+            participant: ParticipantID, roomID: String, room: ConferenceRoom, rtpPort: Int, localAddress: String, session: SessionIdentity,
+            capabilities: LocalMediaCapabilities
+        ) {
             self.participant = participant
             self.roomID = roomID
             self.room = room
             self.rtpPort = rtpPort
             self.localAddress = localAddress
             self.session = session
+            self.capabilities = capabilities
         }
 
         var transport: LocalTransport { LocalTransport(address: localAddress, rtpPort: rtpPort, rtcpPort: rtpPort + 1) }
@@ -74,9 +92,11 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
     weak var userAgent: SIPUserAgent?
     var directory: RoomDirectory
     var ports: MediaPortPool
-    private var rooms: [String: ConferenceRoom] = [:]
+    var rooms: [String: ConferenceRoom] = [:]
     var calls: [ParticipantID: Call] = [:]
     var callsByDialog: [SIPDialogID: ParticipantID] = [:]
+    /// Calls in progress per caller IP address (`security.max_calls_per_source`).
+    var callsBySource: [String: Int] = [:]
     private var callsByInvite: [ObjectIdentifier: ParticipantID] = [:]
     var nextParticipant: UInt64 = 1
     let capabilities: LocalMediaCapabilities
@@ -86,6 +106,18 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
     var roomStore: RoomStore?
     /// Moderated rooms whose first moderator has arrived: from then on they run as usual.
     var moderatedRoomsStarted: Set<String> = []
+    /// Conference event subscriptions (RFC 4575), by ``ConferenceSubscription/key``.
+    var conferenceSubscriptions: [String: ConferenceSubscription] = [:]
+    /// Rooms whose roster changed and will be notified shortly (changes are coalesced).
+    var rosterFlushes: [String: Scheduled<Void>] = [:]
+    /// Rooms being recorded, and where to.
+    var recordings: [String: RecordingInfo] = [:]
+    /// Rooms of `recording.rooms` whose recording stopped while they ran (`record ROOM stop`, or
+    /// the recording failed): not restarted by the next join, only once the room has ended and
+    /// runs again.
+    var recordingsHeld: Set<String> = []
+    /// Recordings' fsync and close run here, off the rooms' loops.
+    let recordingThreadPool: NIOThreadPool
 
     init(configuration: ChorusConfiguration, sipLoop: any EventLoop, mediaLoops: any EventLoopGroup, logger: Logger) {
         self.configuration = configuration
@@ -102,23 +134,60 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
             srtpPolicy: SRTPPolicy(configuration.media.srtp),
             cryptoSuites: SRTPCryptoSuite.allCases.map(\.sdesName))
         commandAuthenticator = CommandAuthenticator(configuration: configuration.commands, logger: logger)
+        let reportSeconds = configuration.media.reportInterval.components.seconds
         roomConfiguration = ConferenceRoom.Configuration(
-            inactivityTimeout: .nanoseconds(Int64(configuration.media.inactivityTimeout.components.seconds) * 1_000_000_000))
+            mixer: MixerConfiguration(maximumMixedSpeakers: configuration.conference.maxMixedSpeakers),
+            inactivityTimeout: .nanoseconds(Int64(configuration.media.inactivityTimeout.components.seconds) * 1_000_000_000),
+            reportInterval: reportSeconds > 0 ? .seconds(reportSeconds) : nil,
+            forwardsTwoTalkers: configuration.conference.forwardTwoTalkers)
+        recordingThreadPool = NIOThreadPool(numberOfThreads: 1)
+        recordingThreadPool.start()
     }
+
+    deinit { recordingThreadPool.shutdownGracefully { _ in } }
 
     /// Calls in progress (for tests and logs).
     var callCount: Int { calls.count }
+
+    /// What a call whose signalling came over TLS (or not) may offer and accept under
+    /// `security.sdes`: SDES keys travel only where allowed, so elsewhere the call is plain RTP;
+    /// nil when SRTP is required and the keys may not be sent.
+    func capabilities(overTLS: Bool) -> LocalMediaCapabilities? {
+        let media = configuration.media
+        if configuration.security.sdesAllowed(overTLS: overTLS, srtp: media.srtp) { return capabilities }
+        if media.srtp == .required { return nil }
+        var plain = capabilities
+        plain.srtpPolicy = .off
+        return plain
+    }
+
+    /// The 488 Warning for a call that needs SRTP over signalling that may not carry its keys.
+    static let sdesNeedsTLS = "SRTP is required and SDES keys are only sent over TLS: call a sips: URI or use transport=tls"
 
     // MARK: - New calls
 
     func userAgent(_ userAgent: SIPUserAgent, didReceiveInvite invite: SIPIncomingInvite) {
         let request = invite.request
         let (roomID, dialedPIN) = Self.roomAndPIN(fromUser: request.uri.user ?? "")
+        let source = invite.transaction.peer.remote.ipString
+        let security = configuration.security
+        if calls.count >= security.maxCalls {
+            logger.warning("call into \(roomID) from \(source) refused: \(calls.count) calls in progress (security.max_calls)")
+            return invite.reject(503, reason: "Too Many Calls", headers: ["Retry-After": "30"])
+        }
+        if callsBySource[source, default: 0] >= security.maxCallsPerSource {
+            logger.warning("call into \(roomID) from \(source) refused: \(security.maxCallsPerSource) calls from it in progress (security.max_calls_per_source)")
+            return invite.reject(503, reason: "Too Many Calls From Your Address", headers: ["Retry-After": "30"])
+        }
         let admitted: RoomDirectory.Room
         do {
             admitted = try directory.admit(to: roomID)
         } catch {
-            return invite.reject(error.statusCode, reason: roomID.isEmpty ? "No Room In Request-URI" : error.reason)
+            var refusal = error
+            // Without auto-create a caller may only learn that a room exists by getting in: a locked
+            // room answers exactly like one that does not exist.
+            if case .locked = error, !configuration.conference.autoCreate { refusal = .noSuchRoom(roomID) }
+            return invite.reject(refusal.statusCode, reason: roomID.isEmpty ? "No Room In Request-URI" : refusal.reason)
         }
         var isModerator = false
         if admitted.moderated, let user = request.from.uri.user, commandAuthenticator.knows(user) {
@@ -130,8 +199,12 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
             case .forbidden(let reason):
                 directory.leave(roomID)
                 return invite.reject(403, reason: reason)
+            case .overLimit(let retryAfter):
+                // An INVITE always gets its answer: left unanswered, it would hold a transaction for 64*T1.
+                directory.leave(roomID)
+                return invite.reject(503, reason: "Too Many Failed Attempts", headers: ["Retry-After": String(retryAfter)])
             case .authenticated(let username):
-                isModerator = commandAuthenticator.isAdmin(username) || admitted.owners.contains { (try? SIPURI(parsing: $0))?.user == username }
+                isModerator = mayManage(roomID, user: username)
             }
         }
         var offer: SessionDescription?
@@ -143,6 +216,10 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
                 return invite.reject(400, reason: "Malformed SDP", headers: warning("malformed SDP: \(error.reason)"))
             }
         }
+        guard let callCapabilities = capabilities(overTLS: invite.transaction.peer.kind == .tls) else {
+            directory.leave(roomID)
+            return invite.reject(488, headers: warning(Self.sdesNeedsTLS))
+        }
         guard let rtpPort = ports.reserve() else {
             directory.leave(roomID)
             logger.warning("no free media ports for a call into \(roomID)")
@@ -153,9 +230,13 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
         let room = self.room(forJoining: roomID)
         let participant = ParticipantID(nextParticipant)
         nextParticipant += 1
-        let call = Call(participant: participant, roomID: roomID, room: room, rtpPort: rtpPort, localAddress: localAddress, session: session)
+        let call = Call(
+            participant: participant, roomID: roomID, room: room, rtpPort: rtpPort, localAddress: localAddress, session: session,
+            capabilities: callCapabilities)
         call.invite = invite
         call.isModerator = isModerator
+        call.source = source
+        callsBySource[source, default: 0] += 1
         if let pin = admitted.pin, !Self.constantTimeEquals(dialedPIN ?? "", pin) { enterLobby(call) }
         calls[participant] = call
         callsByInvite[ObjectIdentifier(invite.transaction)] = participant
@@ -165,7 +246,7 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
             // Answered once now to refuse early, before any socket is opened; `prepare` answers
             // again for the port the leg really gets (only the port can differ).
             do {
-                _ = try OfferAnswer.answer(to: offer, transport: call.transport, capabilities: capabilities, session: session)
+                _ = try OfferAnswer.answer(to: offer, transport: call.transport, capabilities: call.capabilities, session: session)
             } catch {
                 invite.reject(error.statusCode, reason: error.reasonPhrase, headers: warning(error.warning))
                 logger.info("refused the offer of a call into \(roomID): \(error.warning)")
@@ -173,7 +254,7 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
                 return
             }
             prepare = { [self] in
-                guard let (answer, audio) = try? OfferAnswer.answer(to: offer, transport: call.transport, capabilities: capabilities, session: session)
+                guard let (answer, audio) = try? OfferAnswer.answer(to: offer, transport: call.transport, capabilities: call.capabilities, session: session)
                 else { return Self.silentLegParameters }
                 call.localDescription = answer
                 call.audio = audio
@@ -182,7 +263,7 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
         } else {
             // Late offer (RFC 3261 §13.2.1): Chorus offers in the 200 OK, the answer comes in the ACK.
             prepare = { [self] in
-                let (ourOffer, pending) = OfferAnswer.makeOffer(transport: call.transport, capabilities: capabilities, session: session)
+                let (ourOffer, pending) = OfferAnswer.makeOffer(transport: call.transport, capabilities: call.capabilities, session: session)
                 call.localDescription = ourOffer
                 call.pendingOffer = pending
                 return Self.silentLegParameters
@@ -222,7 +303,11 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
         var legLogger = logger
         legLogger[metadataKey: "participant"] = "\(call.participant)"
         let port = call.rtpPort
-        return MediaLeg.open(on: call.room.eventLoop, host: bindHost(for: call.localAddress), rtpPort: port, parameters: prepare(), logger: legLogger)
+        var parameters = prepare()
+        parameters.maxPacketsPerSecond = configuration.security.rtpPacketsPerSecond
+        let loop = legLoop(for: call)
+        call.legLoop = loop
+        return MediaLeg.open(on: loop, host: bindHost(for: call.localAddress), rtpPort: port, parameters: parameters, logger: legLogger)
             .hop(to: sipLoop)
             .flatMapError { [self] error in
                 logger.warning("cannot open media on port \(port): \(error)")
@@ -266,6 +351,10 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
     // MARK: - Inside the call
 
     func userAgent(_ userAgent: SIPUserAgent, dialog: SIPDialog, didReceive request: SIPRequest, transaction: SIPServerTransaction) {
+        if dialog.usage == .subscription {
+            guard request.method == .subscribe else { return transaction.respond(405, headers: ["Allow": "SUBSCRIBE, BYE"]) }
+            return receiveSubscribe(request, transaction: transaction, dialog: dialog)
+        }
         guard let call = call(for: dialog) else { return transaction.respond(481) }
         switch request.method {
         case .invite:
@@ -274,27 +363,36 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
             receiveMessage(request, transaction: transaction, dialog: dialog)
         case .info:
             receiveInfo(request, call: call, transaction: transaction)
+        case .refer:
+            receiveRefer(request, transaction: transaction, call: call)
+        case .subscribe:
+            receiveSubscribe(request, transaction: transaction, dialog: dialog)
+        case .notify:
+            receiveNotify(request, transaction: transaction, call: call)
         default:
             transaction.respond(405, headers: ["Allow": userAgent.endpoint.configuration.allowHeaderValue])
         }
     }
 
     func userAgent(_ userAgent: SIPUserAgent, didReceiveOutOfDialog request: SIPRequest, transaction: SIPServerTransaction) {
-        guard request.method == .message else {
-            return transaction.respond(405, headers: ["Allow": userAgent.endpoint.configuration.allowHeaderValue])
+        switch request.method {
+        case .message: receiveMessage(request, transaction: transaction, dialog: nil)
+        case .refer: receiveRefer(request, transaction: transaction, call: nil)
+        case .subscribe: receiveSubscribe(request, transaction: transaction, dialog: nil)
+        case .notify: transaction.respond(481)
+        default: transaction.respond(405, headers: ["Allow": userAgent.endpoint.configuration.allowHeaderValue])
         }
-        receiveMessage(request, transaction: transaction, dialog: nil)
     }
 
     /// A re-INVITE: hold and resume, a new codec or address, or a session refresh.
     private func reInvite(_ request: SIPRequest, call: Call, dialog: SIPDialog, transaction: SIPServerTransaction) {
         // Our own offer is still waiting for its answer: the peer's offer crossed it (RFC 3261 §14.2).
-        guard call.pendingOffer == nil else { return transaction.respond(491) }
+        guard call.pendingOffer == nil, !call.moving else { return transaction.respond(491) }
         call.session.version += 1
         let body: SessionDescription
         if request.body.isEmpty {
             let (offer, pending) = OfferAnswer.makeOffer(
-                transport: call.transport, capabilities: capabilities, session: call.session)
+                transport: call.transport, capabilities: call.capabilities, session: call.session)
             body = offer
             call.pendingOffer = pending
         } else {
@@ -306,7 +404,7 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
                 return transaction.respond(400, reason: "Malformed SDP", headers: warning("malformed SDP: \(error.reason)"))
             }
             do {
-                let (answer, audio) = try OfferAnswer.answer(to: offer, transport: call.transport, capabilities: capabilities, session: call.session)
+                let (answer, audio) = try OfferAnswer.answer(to: offer, transport: call.transport, capabilities: call.capabilities, session: call.session)
                 body = answer
                 apply(audio, to: call)
             } catch {
@@ -334,15 +432,25 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
         if !wasInRoom {
             join(call, audio: audio)
         }
-        room.eventLoop.execute { [logger] in
+        // The leg on its own loop, the room on its.
+        leg.eventLoop.execute { [logger] in
             do {
                 try leg.update(parameters)
-                if wasInRoom { try room.update(participant, format: format) }
             } catch {
                 logger.error("\(participant): cannot apply the new session: \(error)")
             }
         }
+        if wasInRoom {
+            room.eventLoop.execute { [logger] in
+                do {
+                    try room.update(participant, format: format)
+                } catch {
+                    logger.error("\(participant): cannot apply the new codec: \(error)")
+                }
+            }
+        }
         logger.info("\(participant): \(audio.codec.kind.rawValue), Chorus \(audio.localDirection.rawValue)\(audio.srtp == nil ? "" : ", SRTP")")
+        rosterChanged(call.roomID)
     }
 
     private func join(_ call: Call, audio: NegotiatedAudio) {
@@ -364,9 +472,14 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
                 logger.error("\(participant): cannot join room \(room.id): \(error)")
             }
         }
+        recordIfConfigured(call.roomID)
+        rosterChanged(call.roomID)
     }
 
     func userAgent(_ userAgent: SIPUserAgent, dialogEnded dialog: SIPDialog, reason: SIPDialogEndReason) {
+        for subscription in conferenceSubscriptions.values where subscription.dialog === dialog {
+            terminate(subscription, reason: nil)
+        }
         guard let call = call(for: dialog) else { return }
         end(call, reason: "\(reason)")
     }
@@ -379,6 +492,16 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
             logger.info("\(participant): media inactivity timeout; hanging up")
             userAgent?.hangUp(dialog)
         }
+    }
+
+    func room(_ room: ConferenceRoom, talkersChanged talkers: Set<ParticipantID>) {
+        let roomID = room.id
+        sipLoop.execute { [self] in rosterChanged(roomID) }
+    }
+
+    func room(_ room: ConferenceRoom, recordingFailed file: URL, reason: String) {
+        let roomID = room.id
+        sipLoop.execute { [self] in recordingFailed(roomID, file: file) }
     }
 
     func room(_ room: ConferenceRoom, participant: ParticipantID, pressed digit: Character, durationMs: Int) {
@@ -398,6 +521,10 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
         call.lobbyTimeout?.cancel()
         if call.inRoom && !call.inLobby { announce(.leave, for: call) }
         calls.removeValue(forKey: call.participant)
+        if let source = call.source {
+            let left = callsBySource[source, default: 1] - 1
+            callsBySource[source] = left > 0 ? left : nil
+        }
         if let invite = call.invite { callsByInvite.removeValue(forKey: ObjectIdentifier(invite.transaction)) }
         if let dialog = call.dialog { callsByDialog.removeValue(forKey: dialog.id) }
         directory.leave(call.roomID)
@@ -406,14 +533,20 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
         if !remainingInRoom {
             rooms.removeValue(forKey: call.roomID)
             moderatedRoomsStarted.remove(call.roomID)
+            recordings.removeValue(forKey: call.roomID)
+            recordingsHeld.remove(call.roomID)
         }
+        roomMembershipChanged(call.roomID)
         let participant = call.participant
         let leg = call.leg
         let port = call.rtpPort
         logger.debug("\(participant) ended: \(reason)")
         return room.eventLoop.flatSubmit { () -> EventLoopFuture<Void> in
             room.remove(participant)
-            if !remainingInRoom { room.stop() }
+            if !remainingInRoom {
+                room.stopRecording()
+                room.stop()
+            }
             return leg?.close(reason: reason) ?? room.eventLoop.makeSucceededVoidFuture()
         }.hop(to: sipLoop).map { [self] in
             // Only now is the port pair free to bind again.
@@ -456,6 +589,7 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
             let participant = waiting.participant
             room.eventLoop.execute { room.setAdmission(.mixed, for: participant) }
         }
+        rosterChanged(call.roomID)
     }
 
     // MARK: - Calls by room
@@ -484,6 +618,7 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
         let room = call.room
         let participant = call.participant
         room.eventLoop.execute { room.setControls(controls, for: participant) }
+        rosterChanged(call.roomID)
     }
 
     // MARK: - Helpers
@@ -494,10 +629,39 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
 
     func room(forJoining id: String) -> ConferenceRoom {
         if let room = rooms[id] { return room }
-        let room = ConferenceRoom(id: id, eventLoop: mediaLoops.next(), configuration: roomConfiguration, logger: logger)
+        let room = ConferenceRoom(id: id, eventLoop: leastLoadedMediaLoop(), configuration: roomConfiguration, logger: logger)
         room.delegate = self
         rooms[id] = room
+        updateTalkerReports(id)  // someone may have subscribed to the room before it ran
         return room
+    }
+
+    /// The media loop (one per core) for a new room: the one carrying the fewest calls, where SIP's
+    /// own loop counts as if it carried a few more, since it also runs all the signalling.
+    func leastLoadedMediaLoop() -> any EventLoop {
+        var calls: [ObjectIdentifier: Int] = [:]
+        for call in self.calls.values { calls[ObjectIdentifier(call.room.eventLoop), default: 0] += 1 }
+        let loops = Array(mediaLoops.makeIterator())
+        let signallingHandicap = 20
+        return loops.min { first, second in
+            let firstLoad = calls[ObjectIdentifier(first), default: 0] + (first === sipLoop ? signallingHandicap : 0)
+            let secondLoad = calls[ObjectIdentifier(second), default: 0] + (second === sipLoop ? signallingHandicap : 0)
+            return firstLoad < secondLoad
+        } ?? mediaLoops.next()
+    }
+
+    /// The loop a call's media leg lives on. A room up to `media.spread_rooms_larger_than`
+    /// participants keeps every leg on its own loop (one hand-off-free tick); in a larger room each
+    /// new leg goes to the loop carrying the fewest of the room's legs, so that one room can use
+    /// every core.
+    func legLoop(for call: Call) -> any EventLoop {
+        let room = call.room
+        let members = calls.values.filter { $0.room === room && $0 !== call }
+        guard members.count >= configuration.media.spreadRoomsLargerThan else { return room.eventLoop }
+        var legs: [ObjectIdentifier: Int] = [:]
+        for member in members { if let loop = member.legLoop { legs[ObjectIdentifier(loop), default: 0] += 1 } }
+        let loops = Array(mediaLoops.makeIterator())
+        return loops.min { legs[ObjectIdentifier($0), default: 0] < legs[ObjectIdentifier($1), default: 0] } ?? room.eventLoop
     }
 
     /// The address put in SDP: the configured public address, else the local address toward the caller.
@@ -512,6 +676,15 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
             return publicAddress.contains(":") ? "::" : "0.0.0.0"
         }
         return address
+    }
+
+    /// A request from a source over a limit: 503 with Retry-After, or no answer at all
+    /// (`security.over_limit: drop`).
+    func refuseOverLimit(_ transaction: SIPServerTransaction, retryAfter: Int, reason: String = "Too Many Failed Attempts") {
+        switch configuration.security.overLimit {
+        case .reject: transaction.respond(503, reason: reason, headers: ["Retry-After": String(retryAfter)])
+        case .drop: transaction.abandon()
+        }
     }
 
     private func warning(_ text: String) -> SIPHeaders {
@@ -542,12 +715,24 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
             telephoneEventPayloadType: audio.telephoneEvent?.payloadType,
             telephoneEventClockRate: audio.telephoneEvent?.clockRate ?? 8_000,
             remoteRTP: remoteRTP, remoteRTCP: remoteRTCP, rtcpMux: audio.rtcpMux, srtp: srtp,
-            sends: audio.chorusSends, receives: audio.chorusReceives)
+            sends: audio.chorusSends, receives: audio.chorusReceives, audioLevelExtensionID: audio.audioLevelExtensionID)
+    }
+
+    /// The Opus bitrates Chorus encodes at: a receiver's cap is rounded down to one of these, so
+    /// that listeners whose phones ask for slightly different rates still share one encoder.
+    static let opusBitrateClasses = [6_000, 8_000, 12_000, 16_000, 20_000, 24_000, 32_000, 40_000, 48_000, 64_000, 96_000, 128_000, 256_000, 510_000]
+
+    /// The bitrate class for a wish of `bitrate`: the highest class not above it (the lowest class
+    /// for less than that), except that the configured rate itself is always kept.
+    static func opusBitrateClass(_ bitrate: Int, configured: Int) -> Int {
+        guard bitrate < configured else { return configured }
+        return opusBitrateClasses.last { $0 <= bitrate } ?? opusBitrateClasses[0]
     }
 
     /// How Chorus encodes for this participant: the configured Opus bitrate and complexity,
-    /// lowered to their `maxaveragebitrate`, band-limited to their `maxplaybackrate`, with FEC
-    /// when they asked for it.
+    /// lowered to their `maxaveragebitrate` (rounded down to a bitrate class, so that similar
+    /// phones share encoders), band-limited to their `maxplaybackrate`, with FEC when they asked
+    /// for it.
     func audioFormat(_ audio: NegotiatedAudio) -> ParticipantAudioFormat {
         switch audio.codec.kind {
         case .pcmu: return ParticipantAudioFormat(codec: .pcmu, packetMilliseconds: audio.sendPacketTime)
@@ -555,7 +740,7 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
         case .opus:
             let wishes = audio.codec.opus
             let settings = configuration.media.opus
-            let bitrate = min(settings.bitrate, wishes?.maxAverageBitrate ?? settings.bitrate)
+            let bitrate = Self.opusBitrateClass(wishes?.maxAverageBitrate ?? settings.bitrate, configured: settings.bitrate)
             let fec = wishes?.useInbandFEC ?? false
             let bandwidth: OpusBandwidth =
                 switch wishes?.maxPlaybackRate ?? 48_000 {
@@ -566,7 +751,7 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
                 default: .fullband
                 }
             let opus = OpusEncoderConfiguration(
-                bitrate: Int32(max(6_000, bitrate)), complexity: Int32(settings.complexity), inbandFEC: fec,
+                bitrate: Int32(bitrate), complexity: Int32(settings.complexity), inbandFEC: fec,
                 expectedPacketLoss: fec ? 5 : 0, maxBandwidth: bandwidth)
             return ParticipantAudioFormat(codec: .opus, opus: opus)
         }

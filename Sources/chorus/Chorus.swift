@@ -44,6 +44,7 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "chorus")
+        raiseOpenFileLimit(logger: logger)
         let server = ChorusServer(configuration: configuration, logger: logger)
         let group = ServiceGroup(
             services: [server], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
@@ -53,6 +54,18 @@ struct Serve: AsyncParsableCommand {
             logger.critical("\(error)")
             throw ExitCode.failure
         }
+    }
+}
+
+/// Every call holds a socket or two: lift the soft limit on open files to the hard one (systems
+/// often start processes at 1024, which a large room passes).
+func raiseOpenFileLimit(logger: Logger) {
+    var limit = rlimit()
+    guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+    let previous = limit.rlim_cur
+    limit.rlim_cur = limit.rlim_max
+    if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 {
+        logger.debug("open file limit raised from \(previous) to \(limit.rlim_cur)")
     }
 }
 

@@ -3,12 +3,13 @@ import ChorusSIP
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// `chorus ping sip:HOST:PORT`: sends OPTIONS and exits 0 on a 200. The container health check uses it.
 struct Ping: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Send SIP OPTIONS to a server; exit 0 if it answers 200.")
 
-    @Argument(help: "Target URI, e.g. sip:127.0.0.1:5060 or sip:127.0.0.1:5060;transport=tcp")
+    @Argument(help: "Target URI, e.g. sip:127.0.0.1:5060, sip:127.0.0.1:5060;transport=tcp or sips:127.0.0.1:5061 (TLS: the certificate is not checked)")
     var target: String
 
     @Option(help: "Seconds to wait for the final answer.")
@@ -44,6 +45,14 @@ enum SIPPinger {
         let transport = SIPTransportManager(eventLoop: loop, logger: logger)
         if kind == .udp {
             _ = try await loop.flatSubmit { transport.bind(.udp, host: remote.protocol == .inet6 ? "::" : "0.0.0.0", port: 0) }.get()
+        }
+        if kind == .tls {
+            // A liveness check: it takes whatever certificate the server shows (a self-signed one, typically).
+            var client = TLSConfiguration.makeClientConfiguration()
+            client.minimumTLSVersion = .tlsv12
+            client.certificateVerification = .none
+            let context = try NIOSSLContext(configuration: client)
+            try await loop.submit { transport.tls = SIPTLSContexts(server: nil, client: context) }.get()
         }
         var configuration = SIPEndpointConfiguration()
         configuration.userAgent = "chorus-ping"

@@ -1,3 +1,4 @@
+import ChorusRateLimit
 import ChorusSIP
 import Logging
 import NIOCore
@@ -7,9 +8,10 @@ import NIOCore
 ///
 /// Every challenge carries fresh nonces (by default SHA-256 and MD5, `qop=auth`); nonces expire and cannot be
 /// replayed (``DigestAuthenticator``); a right answer to an expired nonce is challenged again
-/// with `stale=true`. Wrong credentials get 403. A source address with too many failures in a
-/// minute gets 403 for the rest of the minute, without its credentials even being checked. Lives
-/// on the SIP event loop.
+/// with `stale=true`. Wrong credentials, and unknown users alike, get 403. Each source address has
+/// a token bucket of failures (`commands.max_failures_per_minute`, refilling at that many a
+/// minute); once it is empty, the source is ``Outcome/overLimit(retryAfter:)`` without its
+/// credentials even being checked, until a token is back. Lives on the SIP event loop.
 final class CommandAuthenticator {
     enum Outcome: Equatable {
         /// The user proved who they are.
@@ -18,6 +20,8 @@ final class CommandAuthenticator {
         case challenge(SIPHeaders)
         /// Answer 403 with this reason.
         case forbidden(String)
+        /// The source has used up its failures: answer 503 with this Retry-After, or nothing.
+        case overLimit(retryAfter: Int)
     }
 
     let realm: String
@@ -26,8 +30,7 @@ final class CommandAuthenticator {
     /// Offered in this order, one challenge each (`commands.digest_algorithms`).
     private let algorithms: [DigestAlgorithm]
     private let digest: DigestAuthenticator
-    private let maxFailuresPerMinute: Int
-    private var failures: [String: (minute: Int64, count: Int)] = [:]
+    private var failures: KeyedRateLimiter<String>
     private let logger: Logger
     private let now: () -> NIODeadline
 
@@ -36,7 +39,8 @@ final class CommandAuthenticator {
         users = Dictionary(configuration.users.map { ($0.username, $0) }, uniquingKeysWith: { first, _ in first })
         admins = Set(configuration.admins)
         digest = DigestAuthenticator(realm: configuration.realm)
-        maxFailuresPerMinute = configuration.maxFailuresPerMinute
+        failures = KeyedRateLimiter(
+            capacity: configuration.maxFailuresPerMinute, perSecond: Double(configuration.maxFailuresPerMinute) / 60, maxKeys: 10_000)
         algorithms = configuration.digestAlgorithms
         self.logger = logger
         self.now = now
@@ -50,16 +54,16 @@ final class CommandAuthenticator {
     /// Checks the request's Authorization header.
     func authenticate(_ request: SIPRequest, from source: SocketAddress) -> Outcome {
         let address = source.ipAddress ?? "?"
-        let minute = now().uptimeNanoseconds.dividedReportingOverflow(by: 60_000_000_000).partialValue
-        if let record = failures[address], record.minute == Int64(minute), record.count >= maxFailuresPerMinute {
-            logger.warning("command from \(address) refused: too many failed authentications")
-            return .forbidden("Too Many Failed Attempts")
+        let time = now().uptimeNanoseconds
+        if failures.isLimited(address, now: time) {
+            logger.warning("request from \(address) refused: too many failed authentications")
+            return .overLimit(retryAfter: failures.retryAfter(address, now: time))
         }
         guard let header = request.headers["Authorization"] else {
             return challenge(stale: false)
         }
         guard let credentials = try? SIPDigestCredentials(parsing: header) else {
-            recordFailure(address, minute: Int64(minute), why: "unreadable credentials")
+            recordFailure(address, now: time, why: "unreadable credentials")
             return .forbidden("Bad Credentials")
         }
         let verification = digest.verify(credentials, method: request.method) { username, realm, algorithm in
@@ -71,7 +75,7 @@ final class CommandAuthenticator {
         case .stale:
             return challenge(stale: true)
         case .invalid(let rejection):
-            recordFailure(address, minute: Int64(minute), why: "\(rejection) for user \(credentials.username)")
+            recordFailure(address, now: time, why: "\(rejection) for user \(credentials.username)")
             return .forbidden("Bad Credentials")
         }
     }
@@ -84,12 +88,8 @@ final class CommandAuthenticator {
         return .challenge(headers)
     }
 
-    private func recordFailure(_ address: String, minute: Int64, why: String) {
-        var record = failures[address] ?? (minute, 0)
-        if record.minute != minute { record = (minute, 0) }
-        record.count += 1
-        failures[address] = record
-        if failures.count > 10_000 { failures = failures.filter { $0.value.minute == minute } }
-        logger.warning("failed command authentication from \(address): \(why)")
+    private func recordFailure(_ address: String, now: UInt64, why: String) {
+        _ = failures.take(address, now: now)
+        logger.warning("failed authentication from \(address): \(why)")
     }
 }

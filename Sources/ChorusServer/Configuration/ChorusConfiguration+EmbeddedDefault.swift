@@ -38,11 +38,13 @@ log:
 
 sip:
   # Where to accept SIP: transport://host[:port], one entry per socket.
-  # Transports: udp, tcp (tls is not supported yet). The port defaults to 5060;
-  # port 0 takes any free port. Write IPv6 addresses in brackets: udp://[::1]:5060.
+  # Transports: udp, tcp, tls (SIP over TLS, sips:, see sip.tls). The port
+  # defaults to 5060, 5061 for tls; port 0 takes any free port. Write IPv6
+  # addresses in brackets: udp://[::1]:5060.
   listen:
     - udp://0.0.0.0:5060
     - tcp://0.0.0.0:5060
+    - tls://0.0.0.0:5061
 
   # The host name or address put in Via/Contact when the listen address is a
   # wildcard (0.0.0.0 / ::). Empty: the address the request arrived on.
@@ -67,6 +69,29 @@ sip:
     max_message_bytes: 65535
     # Most header fields accepted in one message. 1 to 10000.
     max_headers: 256
+    # TCP and TLS connections accepted from one IP address at once; more are
+    # closed as soon as they open. 1 to 100000.
+    max_connections_per_source: 32
+    # TCP and TLS connections accepted at once in all. 1 to 1000000.
+    max_connections: 4096
+    # A TCP or TLS connection with no traffic this long is closed. 1 to 86400.
+    idle_timeout_seconds: 600
+    # An accepted connection must finish its TLS handshake and deliver its
+    # first message within this long, and every message once begun must be
+    # complete within this long; else it is closed (slow loris). 1 to 3600.
+    message_timeout_seconds: 10
+
+  # SIP over TLS (RFC 3261 section 26), for tls:// listeners and sips: URIs.
+  tls:
+    # PEM files: the certificate (then any intermediates) and its private key.
+    # Both empty: Chorus makes a self-signed certificate on first start, keeps
+    # it in storage.directory (tls-certificate.pem, tls-private-key.pem) and
+    # logs its SHA-256 fingerprint, which clients can pin.
+    certificate_file: ""
+    private_key_file: ""
+    # PEM certificates trusted when Chorus opens a TLS connection itself (to a
+    # sips: URI). Empty: the system's trust roots. Peers are always verified.
+    ca_file: ""
 
 conference:
   # Rooms that always exist, whatever auto_create says. Each entry is the room id
@@ -98,6 +123,27 @@ conference:
     volume_down: "*4"
     volume_up: "*7"
 
+  # The loudest this many talkers are mixed at once; a louder voice takes the
+  # place of the quietest. Bounds the work when many talk together. 1 to 64.
+  max_mixed_speakers: 8
+
+  # When exactly two people talk, each hears only the other: send each the
+  # other's packets as they came (no decoding and re-encoding for them, so better
+  # audio for less CPU). Each switch between such a stream and a mixed one moves
+  # the audio by the Opus look-ahead (6.5 ms) once. false: always mix.
+  forward_two_talkers: true
+
+  # Conference event subscriptions (SUBSCRIBE to a room with Event: conference)
+  # held at once. One more to a room than max_per_room is answered 503 with
+  # Retry-After; one more from a subscriber (the same From address from the same
+  # IP address, over all rooms) than max_per_subscriber is answered 403.
+  # Refreshes and fetches (Expires: 0) are never refused by these.
+  subscriptions:
+    # 1 to 100000.
+    max_per_room: 200
+    # 1 to 10000.
+    max_per_subscriber: 20
+
 media:
   # The address put in SDP (c=) for RTP, e.g. the public address of a host behind
   # NAT. Empty: the local address Chorus uses toward each caller.
@@ -125,6 +171,17 @@ media:
     # Encoder complexity, 0 (cheapest) to 10 (best).
     complexity: 5
 
+  # Every this many seconds each running room logs a media report at info level:
+  # ticks and their lateness, frames decoded and left undecoded, encodes, and the
+  # delay the room adds. 0: never. 0 to 86400.
+  report_interval_seconds: 60
+
+  # A room runs on one media thread (one per core). A room with more participants
+  # than this also spreads its participants' media (receiving, decoding, sending)
+  # over every thread, so that one large room can use every core; smaller rooms
+  # keep everything on their own thread, which costs less. 0 to 100000.
+  spread_rooms_larger_than: 50
+
 commands:
   # Rooms are managed by SIP MESSAGE (text/plain, one command each; see the
   # README). A MESSAGE to sip:CONTROL_USER@host runs server-wide commands; one to
@@ -146,14 +203,49 @@ commands:
   # Users (from the list above) who may run every command, for every room.
   admins: []
 
-  # Failed authentications from one source address in a minute before that
-  # address is refused (403) for the rest of the minute. 1 to 10000.
+  # Failed authentications one source address may have per minute (a token
+  # bucket: it refills at this many per minute); once they are used up its
+  # commands get what security.over_limit says. 1 to 10000.
   max_failures_per_minute: 10
 
   # Digest algorithms offered, one challenge each, most preferred first
   # (RFC 8760): sha256, md5. Some clients (libre-based ones such as baresip
   # 1.0) give up when any challenge names SHA-256: list only md5 for them.
   digest_algorithms: [sha256, md5]
+
+security:
+  # New requests (transactions; retransmissions and ACKs do not count, garbage
+  # does) from one source address: a token bucket refilled at
+  # requests_per_second, holding at most request_burst. Behind a proxy every
+  # request comes from the proxy: size these for its load. 1 to 1000000 each.
+  requests_per_second: 20
+  request_burst: 100
+
+  # What a source over its rate gets, and a source over
+  # commands.max_failures_per_minute:
+  #   reject  503 with Retry-After (default), for as many requests again as the
+  #           burst; beyond that nothing it sends is parsed until it slows down
+  #   drop    no answer at all (cheapest under a flood)
+  over_limit: reject
+
+  # Calls in progress from one source address, and in all; more are answered
+  # 503 with Retry-After. 1 to 100000 / 1 to 1000000.
+  max_calls_per_source: 20
+  max_calls: 1000
+
+  # When SDES keys (a=crypto) may go into SDP. Anyone who reads the SDP can
+  # decrypt the call, so over plain UDP/TCP signalling SRTP only keeps out those
+  # who see the media but not the signalling.
+  #   auto      tls-only when media.srtp is required, else always (default)
+  #   tls-only  only in calls whose signalling came over TLS; elsewhere SRTP
+  #             offers get 488 (and, with media.srtp required, so does all else)
+  #   always    over any transport
+  sdes: auto
+
+  # RTP and RTCP packets one participant may send per second (a 20 ms stream
+  # is 50, a 10 ms one 100); the rest are dropped before they are decrypted or
+  # decoded, so a flooding participant costs the room nothing. 10 to 100000.
+  rtp_packets_per_second: 150
 
 storage:
   # Where the room database lives (rooms created by MESSAGE, their PINs, owners
@@ -164,6 +256,32 @@ storage:
 shutdown:
   # How long to wait for BYE answers at shutdown, in whole seconds. 0 to 3600.
   grace_seconds: 5
+
+dialout:
+  # Where Chorus may call people (the invite command, and a REFER that adds
+  # someone; move only asks phones to call Chorus's own rooms): host names, IP
+  # addresses, or domains, which also allow every host below them (example.com
+  # allows sip.example.com). A REFER naming any other host gets 403, an invite
+  # an error. Empty: anywhere, which lets every participant make Chorus call any
+  # address: list your domains in production.
+  allowed_domains: []
+
+recording:
+  # Rooms recorded whenever they run, from their first participant to their
+  # last, e.g. ["4200"]; "*" records every room. Any room can also be recorded
+  # with the command `record ROOM start`. Recordings are Ogg Opus files of the
+  # room's mix in STORAGE_DIRECTORY/recordings/ROOM/ROOM-YYYYMMDDTHHMMSSZ.opus.
+  rooms: []
+
+  # Opus bits per second of recordings (mono, 48 kHz). 6000 to 510000.
+  bitrate: 32000
+
+  # Recordings kept per room; when a new one starts the oldest go. 0 keeps all.
+  max_per_room: 100
+
+  # Recordings older than this many days are deleted when a recording starts
+  # and at start-up. 0 keeps them however old.
+  retention_days: 0
 
 """#
 }

@@ -41,10 +41,43 @@ public struct ChorusConfiguration: Sendable, Equatable {
             public var maxMessageBytes: Int
             /// `sip.limits.max_headers`
             public var maxHeaders: Int
+            /// `sip.limits.max_connections_per_source`: accepted TCP and TLS connections from one IP address.
+            public var maxConnectionsPerSource: Int
+            /// `sip.limits.max_connections`: accepted TCP and TLS connections in all.
+            public var maxConnections: Int
+            /// `sip.limits.idle_timeout_seconds`: a stream connection without traffic this long is closed.
+            public var idleTimeout: Duration
+            /// `sip.limits.message_timeout_seconds`: the TLS handshake and first message of an accepted
+            /// connection, and any message once begun, must arrive within this long.
+            public var messageTimeout: Duration
 
-            public init(maxMessageBytes: Int, maxHeaders: Int) {
+            public init(
+                maxMessageBytes: Int, maxHeaders: Int, maxConnectionsPerSource: Int = 32, maxConnections: Int = 4096,
+                idleTimeout: Duration = .seconds(600), messageTimeout: Duration = .seconds(10)
+            ) {
                 self.maxMessageBytes = maxMessageBytes
                 self.maxHeaders = maxHeaders
+                self.maxConnectionsPerSource = maxConnectionsPerSource
+                self.maxConnections = maxConnections
+                self.idleTimeout = idleTimeout
+                self.messageTimeout = messageTimeout
+            }
+        }
+
+        /// `sip.tls.*`: SIP over TLS (RFC 3261 §26).
+        public struct TLS: Sendable, Equatable {
+            /// `sip.tls.certificate_file`: PEM, Chorus's certificate first, then intermediates. Nil with
+            /// ``privateKeyFile`` nil: a self-signed certificate in the storage directory.
+            public var certificateFile: String?
+            /// `sip.tls.private_key_file`: PEM private key of the certificate.
+            public var privateKeyFile: String?
+            /// `sip.tls.ca_file`: PEM certificates trusted for connections Chorus opens; nil: the system's.
+            public var caFile: String?
+
+            public init(certificateFile: String? = nil, privateKeyFile: String? = nil, caFile: String? = nil) {
+                self.certificateFile = certificateFile
+                self.privateKeyFile = privateKeyFile
+                self.caFile = caFile
             }
         }
 
@@ -57,13 +90,15 @@ public struct ChorusConfiguration: Sendable, Equatable {
         public var userAgent: String
         public var timers: Timers
         public var limits: Limits
+        public var tls: TLS
 
-        public init(listen: [ListenAddress], publicHost: String?, userAgent: String, timers: Timers, limits: Limits) {
+        public init(listen: [ListenAddress], publicHost: String?, userAgent: String, timers: Timers, limits: Limits, tls: TLS = TLS()) {
             self.listen = listen
             self.publicHost = publicHost
             self.userAgent = userAgent
             self.timers = timers
             self.limits = limits
+            self.tls = tls
         }
     }
 
@@ -122,11 +157,25 @@ public struct ChorusConfiguration: Sendable, Equatable {
         public var keypadMute: String
         public var keypadVolumeDown: String
         public var keypadVolumeUp: String
+        /// `conference.max_mixed_speakers`: the loudest this many talkers are mixed at once.
+        public var maxMixedSpeakers: Int
+        /// `conference.forward_two_talkers`: two talkers are sent each other's packets unmixed.
+        public var forwardTwoTalkers: Bool
+        /// `conference.subscriptions.max_per_room`: conference event subscriptions to one room at once.
+        public var maxSubscriptionsPerRoom: Int
+        /// `conference.subscriptions.max_per_subscriber`: subscriptions of one subscriber (From
+        /// address and source IP) at once, over all rooms.
+        public var maxSubscriptionsPerSubscriber: Int
 
         public init(
             rooms: [RoomSpec], autoCreate: Bool, maxParticipants: Int, joinTones: Bool = true,
-            keypadMute: String = "*6", keypadVolumeDown: String = "*4", keypadVolumeUp: String = "*7"
+            keypadMute: String = "*6", keypadVolumeDown: String = "*4", keypadVolumeUp: String = "*7", maxMixedSpeakers: Int = 8,
+            forwardTwoTalkers: Bool = true, maxSubscriptionsPerRoom: Int = 200, maxSubscriptionsPerSubscriber: Int = 20
         ) {
+            self.maxSubscriptionsPerRoom = maxSubscriptionsPerRoom
+            self.maxSubscriptionsPerSubscriber = maxSubscriptionsPerSubscriber
+            self.maxMixedSpeakers = maxMixedSpeakers
+            self.forwardTwoTalkers = forwardTwoTalkers
             self.rooms = rooms
             self.autoCreate = autoCreate
             self.maxParticipants = maxParticipants
@@ -169,8 +218,18 @@ public struct ChorusConfiguration: Sendable, Equatable {
         /// `media.inactivity_timeout_seconds`: no RTP/RTCP this long from a sending participant ends the call.
         public var inactivityTimeout: Duration
         public var opus: Opus
+        /// `media.report_interval_seconds`: how often each room logs its media report; zero: never.
+        public var reportInterval: Duration
+        /// `media.spread_rooms_larger_than`: a room with more participants spreads its media legs
+        /// over every media loop.
+        public var spreadRoomsLargerThan: Int
 
-        public init(publicAddress: String?, portMin: Int, portMax: Int, srtp: SRTPPolicy, inactivityTimeout: Duration, opus: Opus) {
+        public init(
+            publicAddress: String?, portMin: Int, portMax: Int, srtp: SRTPPolicy, inactivityTimeout: Duration, opus: Opus,
+            reportInterval: Duration = .seconds(60), spreadRoomsLargerThan: Int = 50
+        ) {
+            self.reportInterval = reportInterval
+            self.spreadRoomsLargerThan = spreadRoomsLargerThan
             self.publicAddress = publicAddress
             self.portMin = portMin
             self.portMax = portMax
@@ -180,22 +239,116 @@ public struct ChorusConfiguration: Sendable, Equatable {
         }
     }
 
+    public struct DialOut: Sendable, Equatable {
+        /// `dialout.allowed_domains`: hosts (and the domains below them) Chorus may call for
+        /// `invite` and REFER; empty: anywhere.
+        public var allowedDomains: [String]
+        public init(allowedDomains: [String]) { self.allowedDomains = allowedDomains }
+    }
+
+    public struct Recording: Sendable, Equatable {
+        /// `recording.rooms`: rooms recorded whenever they run; `*` is every room.
+        public var rooms: [String]
+        /// `recording.bitrate`: Opus bits per second of recordings.
+        public var bitrate: Int
+        /// `recording.max_per_room`: recordings kept per room, the oldest deleted first; 0 keeps all.
+        public var maxPerRoom: Int
+        /// `recording.retention_days`: recordings older than this are deleted; 0 keeps them.
+        public var retentionDays: Int
+        public init(rooms: [String], bitrate: Int, maxPerRoom: Int, retentionDays: Int) {
+            self.rooms = rooms
+            self.bitrate = bitrate
+            self.maxPerRoom = maxPerRoom
+            self.retentionDays = retentionDays
+        }
+    }
+
+    /// `security.*`: flood and scan resistance, and when SDES keys may travel.
+    public struct Security: Sendable, Equatable {
+        /// What a source over its rate gets.
+        public enum OverLimit: String, Sendable, Equatable, CaseIterable {
+            /// `503` with `Retry-After`.
+            case reject
+            /// Nothing at all.
+            case drop
+        }
+
+        /// When Chorus puts SDES keys (`a=crypto`) into SDP.
+        public enum SDES: String, Sendable, Equatable, CaseIterable {
+            /// `tls-only` when `media.srtp` is `required`, else `always`.
+            case auto
+            /// Only in calls whose signalling arrived over TLS.
+            case tlsOnly = "tls-only"
+            /// Over any transport.
+            case always
+        }
+
+        /// `security.requests_per_second`: new requests (transactions) per source address, sustained.
+        public var requestsPerSecond: Int
+        /// `security.request_burst`: how many may come at once before the rate applies.
+        public var requestBurst: Int
+        /// `security.over_limit`: what requests over the rate (and failed authentications over
+        /// `commands.max_failures_per_minute`) get.
+        public var overLimit: OverLimit
+        /// `security.max_calls_per_source`: calls in progress from one source address at most.
+        public var maxCallsPerSource: Int
+        /// `security.max_calls`: calls in progress at most.
+        public var maxCalls: Int
+        /// `security.sdes`
+        public var sdes: SDES
+        /// `security.rtp_packets_per_second`: RTP plus RTCP packets a participant may send per second;
+        /// the rest are dropped.
+        public var rtpPacketsPerSecond: Int
+
+        public init(
+            requestsPerSecond: Int = 20, requestBurst: Int = 100, overLimit: OverLimit = .reject, maxCallsPerSource: Int = 20,
+            maxCalls: Int = 1000, sdes: SDES = .auto, rtpPacketsPerSecond: Int = 150
+        ) {
+            self.requestsPerSecond = requestsPerSecond
+            self.requestBurst = requestBurst
+            self.overLimit = overLimit
+            self.maxCallsPerSource = maxCallsPerSource
+            self.maxCalls = maxCalls
+            self.sdes = sdes
+            self.rtpPacketsPerSecond = rtpPacketsPerSecond
+        }
+
+        /// Whether SDES keys may go into the SDP of a call whose signalling came over TLS or not.
+        public func sdesAllowed(overTLS: Bool, srtp: Media.SRTPPolicy) -> Bool {
+            switch sdes {
+            case .always: true
+            case .tlsOnly: overTLS
+            case .auto: overTLS || srtp != .required
+            }
+        }
+    }
+
     public var log: Log
     public var sip: SIP
     public var conference: Conference
     public var media: Media
     public var commands: Commands
+    public var security: Security
     public var storage: Storage
     public var shutdown: Shutdown
+    public var dialOut: DialOut
+    public var recording: Recording
 
-    public init(log: Log, sip: SIP, conference: Conference, media: Media, commands: Commands, storage: Storage, shutdown: Shutdown) {
+    public init(
+        log: Log, sip: SIP, conference: Conference, media: Media, commands: Commands, security: Security = Security(), storage: Storage,
+        shutdown: Shutdown, dialOut: DialOut = DialOut(allowedDomains: []),
+        recording: Recording = Recording(rooms: [], bitrate: 32_000, maxPerRoom: 100, retentionDays: 0)
+    ) {
         self.log = log
         self.sip = sip
         self.conference = conference
         self.media = media
         self.commands = commands
+        self.security = security
         self.storage = storage
         self.shutdown = shutdown
+        self.dialOut = dialOut
+        self.recording = recording
     }
 
     /// The configuration with no file and no environment: ``embeddedDefaultYAML`` parsed.
@@ -210,15 +363,22 @@ public struct ChorusConfiguration: Sendable, Equatable {
         sip: SIP(
             listen: [], publicHost: nil, userAgent: "",
             timers: SIP.Timers(t1: .zero, t2: .zero, t4: .zero),
-            limits: SIP.Limits(maxMessageBytes: 0, maxHeaders: 0)),
+            limits: SIP.Limits(
+                maxMessageBytes: 0, maxHeaders: 0, maxConnectionsPerSource: 0, maxConnections: 0, idleTimeout: .zero, messageTimeout: .zero),
+            tls: SIP.TLS(certificateFile: "unset", privateKeyFile: "unset", caFile: "unset")),
         conference: Conference(
             rooms: [RoomSpec(id: "unset")], autoCreate: false, maxParticipants: 0, joinTones: false,
-            keypadMute: "", keypadVolumeDown: "", keypadVolumeUp: ""),
+            keypadMute: "", keypadVolumeDown: "", keypadVolumeUp: "", maxMixedSpeakers: 0, forwardTwoTalkers: false,
+            maxSubscriptionsPerRoom: 0, maxSubscriptionsPerSubscriber: 0),
         media: Media(
             publicAddress: "unset", portMin: 0, portMax: 0, srtp: .off, inactivityTimeout: .zero,
-            opus: Media.Opus(bitrate: 0, complexity: -1)),
+            opus: Media.Opus(bitrate: 0, complexity: -1), reportInterval: .seconds(-1), spreadRoomsLargerThan: -1),
         commands: Commands(controlUser: "", realm: "", users: [UserCredential(username: "unset", password: "unset")], admins: ["unset"], maxFailuresPerMinute: 0,
             digestAlgorithms: [.md5Sess]),
+        security: Security(
+            requestsPerSecond: 0, requestBurst: 0, overLimit: .drop, maxCallsPerSource: 0, maxCalls: 0, sdes: .always, rtpPacketsPerSecond: 0),
         storage: Storage(directory: ""),
-        shutdown: Shutdown(grace: .zero))
+        shutdown: Shutdown(grace: .zero),
+        dialOut: DialOut(allowedDomains: ["unset"]),
+        recording: Recording(rooms: ["unset"], bitrate: 0, maxPerRoom: -1, retentionDays: -1))
 }

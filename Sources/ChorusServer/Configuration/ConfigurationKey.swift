@@ -178,6 +178,20 @@ extension ConfigurationKey {
             render: { yamlQuoted($0) })
     }
 
+    /// A file path, or empty for none (`nil`).
+    static func optionalPath(_ path: String, _ field: ConfigurationPath<String?>) -> ConfigurationKey {
+        scalar(
+            path, field, summary: "file path, or empty",
+            parse: { (scalar: RawScalar) throws(ValueProblem) -> String? in
+                if scalar.isNull || scalar.text.isEmpty { return nil }
+                guard !scalar.text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                    throw ValueProblem("must not contain control characters (line breaks, tabs, ...)")
+                }
+                return scalar.text
+            },
+            render: { yamlQuoted($0 ?? "") })
+    }
+
     /// A keypad sequence: 1 to 4 of the DTMF keys `0-9 * # A-D`.
     static func keySequence(_ path: String, _ field: ConfigurationPath<String>) -> ConfigurationKey {
         scalar(

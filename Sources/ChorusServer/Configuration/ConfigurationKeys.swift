@@ -18,7 +18,7 @@ extension ConfigurationLoader {
                 ]),
 
             .list(
-                "sip.listen", \.sip.listen, summary: "list of transport://host[:port] (udp, tcp)", minimumCount: 1,
+                "sip.listen", \.sip.listen, summary: "list of transport://host[:port] (udp, tcp, tls)", minimumCount: 1,
                 element: { (scalar: RawScalar) throws(ValueProblem) in
                     do throws(ValueProblem) {
                         return try ListenAddress.parse(scalar.text)
@@ -34,6 +34,13 @@ extension ConfigurationLoader {
             .duration("sip.timers.t4_ms", \.sip.timers.t4, unit: .milliseconds, range: 1...600_000),
             .integer("sip.limits.max_message_bytes", \.sip.limits.maxMessageBytes, range: 1024...16_777_216),
             .integer("sip.limits.max_headers", \.sip.limits.maxHeaders, range: 1...10_000),
+            .integer("sip.limits.max_connections_per_source", \.sip.limits.maxConnectionsPerSource, range: 1...100_000),
+            .integer("sip.limits.max_connections", \.sip.limits.maxConnections, range: 1...1_000_000),
+            .duration("sip.limits.idle_timeout_seconds", \.sip.limits.idleTimeout, unit: .seconds, range: 1...86_400),
+            .duration("sip.limits.message_timeout_seconds", \.sip.limits.messageTimeout, unit: .seconds, range: 1...3600),
+            .optionalPath("sip.tls.certificate_file", \.sip.tls.certificateFile),
+            .optionalPath("sip.tls.private_key_file", \.sip.tls.privateKeyFile),
+            .optionalPath("sip.tls.ca_file", \.sip.tls.caFile),
 
             .list(
                 "conference.rooms", \.conference.rooms, summary: "list of ID[;name=TEXT][;max=N]",
@@ -51,6 +58,10 @@ extension ConfigurationLoader {
             .keySequence("conference.keypad.mute", \.conference.keypadMute),
             .keySequence("conference.keypad.volume_down", \.conference.keypadVolumeDown),
             .keySequence("conference.keypad.volume_up", \.conference.keypadVolumeUp),
+            .integer("conference.max_mixed_speakers", \.conference.maxMixedSpeakers, range: 1...64),
+            .choice("conference.forward_two_talkers", \.conference.forwardTwoTalkers, what: "boolean", ["true": true, "false": false]),
+            .integer("conference.subscriptions.max_per_room", \.conference.maxSubscriptionsPerRoom, range: 1...100_000),
+            .integer("conference.subscriptions.max_per_subscriber", \.conference.maxSubscriptionsPerSubscriber, range: 1...10_000),
 
             .optionalHost("media.public_address", \.media.publicAddress),
             .integer("media.port_min", \.media.portMin, range: 1024...65_534),
@@ -61,6 +72,8 @@ extension ConfigurationLoader {
             .duration("media.inactivity_timeout_seconds", \.media.inactivityTimeout, unit: .seconds, range: 5...3600),
             .integer("media.opus.bitrate", \.media.opus.bitrate, range: 6000...510_000),
             .integer("media.opus.complexity", \.media.opus.complexity, range: 0...10),
+            .duration("media.report_interval_seconds", \.media.reportInterval, unit: .seconds, range: 0...86_400),
+            .integer("media.spread_rooms_larger_than", \.media.spreadRoomsLargerThan, range: 0...100_000),
 
             .userName("commands.control_user", \.commands.controlUser),
             .text("commands.realm", \.commands.realm),
@@ -94,9 +107,40 @@ extension ConfigurationLoader {
                     }
                 },
                 render: { $0 == .md5 ? "md5" : "sha256" }),
+            .integer("security.requests_per_second", \.security.requestsPerSecond, range: 1...1_000_000),
+            .integer("security.request_burst", \.security.requestBurst, range: 1...1_000_000),
+            .choice("security.over_limit", \.security.overLimit, what: "over-limit action", ["reject": .reject, "drop": .drop]),
+            .integer("security.max_calls_per_source", \.security.maxCallsPerSource, range: 1...100_000),
+            .integer("security.max_calls", \.security.maxCalls, range: 1...1_000_000),
+            .choice("security.sdes", \.security.sdes, what: "SDES policy", ["auto": .auto, "tls-only": .tlsOnly, "always": .always]),
+            .integer("security.rtp_packets_per_second", \.security.rtpPacketsPerSecond, range: 10...100_000),
+
             .text("storage.directory", \.storage.directory),
 
             .duration("shutdown.grace_seconds", \.shutdown.grace, unit: .seconds, range: 0...3600),
+
+            .list(
+                "dialout.allowed_domains", \.dialOut.allowedDomains, summary: "list of host names, domains or IP addresses",
+                element: { (scalar: RawScalar) throws(ValueProblem) in
+                    let host = scalar.text.lowercased()
+                    guard !host.isEmpty, host.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "@") && $0 != UInt8(ascii: "/") })
+                    else { throw ValueProblem("\"\(scalar.text)\" is not a host name or address", at: scalar.source) }
+                    return host
+                },
+                render: { $0 }),
+
+            .list(
+                "recording.rooms", \.recording.rooms, summary: "list of room ids, or * for every room",
+                element: { (scalar: RawScalar) throws(ValueProblem) in
+                    guard scalar.text == "*" || (1...64).contains(scalar.text.count) && scalar.text.allSatisfy(RoomSpec.isRoomIDCharacter) else {
+                        throw ValueProblem("\"\(scalar.text)\" is not a room id (letters, digits and - _ . ! ~ +, at most 64) or *", at: scalar.source)
+                    }
+                    return scalar.text
+                },
+                render: { $0 }),
+            .integer("recording.bitrate", \.recording.bitrate, range: 6000...510_000),
+            .integer("recording.max_per_room", \.recording.maxPerRoom, range: 0...100_000),
+            .integer("recording.retention_days", \.recording.retentionDays, range: 0...36_500),
         ]
     }
 
@@ -114,6 +158,11 @@ extension ConfigurationLoader {
                 let known = Set(configuration.commands.users.map(\.username))
                 guard let stranger = configuration.commands.admins.first(where: { !known.contains($0) }) else { return nil }
                 return "commands.admins names \"\(stranger)\", who is not in commands.users"
+            },
+            ConfigurationConstraint(paths: ["sip.tls.certificate_file", "sip.tls.private_key_file"]) { configuration in
+                let tls = configuration.sip.tls
+                guard (tls.certificateFile == nil) != (tls.privateKeyFile == nil) else { return nil }
+                return "sip.tls.certificate_file and sip.tls.private_key_file go together: set both, or neither (a self-signed certificate)"
             },
             ConfigurationConstraint(paths: ["media.port_min", "media.port_max"]) { configuration in
                 let media = configuration.media

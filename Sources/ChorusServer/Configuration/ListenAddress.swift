@@ -1,14 +1,14 @@
 import NIOCore
 
 /// One `sip.listen` entry: `transport://host[:port]`, e.g. `udp://0.0.0.0:5060`,
-/// `tcp://[::1]:5070`, `udp://sip.example.com` (port 5060).
+/// `tcp://[::1]:5070`, `udp://sip.example.com` (port 5060), `tls://0.0.0.0` (port 5061).
 public struct ListenAddress: Sendable, Equatable, Hashable, CustomStringConvertible {
     public enum Transport: String, Sendable, Hashable, CaseIterable {
-        case udp, tcp
-    }
+        case udp, tcp, tls
 
-    /// The port used when the URL has none.
-    public static let defaultPort = 5060
+        /// The port used when the URL has none (RFC 3261 §19.1.2): 5061 for TLS, else 5060.
+        public var defaultPort: Int { self == .tls ? 5061 : 5060 }
+    }
 
     public var transport: Transport
     /// An IPv4 address, an IPv6 address without brackets (`::1`), or a host name.
@@ -59,10 +59,7 @@ public struct ListenAddress: Sendable, Equatable, Hashable, CustomStringConverti
             throw ValueProblem("\"\(text)\" has no transport; \(example)")
         }
         guard let transport = Transport(rawValue: scheme) else {
-            if scheme == "tls" {
-                throw ValueProblem("transport \"tls\" in \"\(text)\" is not supported yet (use udp or tcp)")
-            }
-            throw ValueProblem("unknown transport \"\(scheme)\" in \"\(text)\" (expected udp or tcp)")
+            throw ValueProblem("unknown transport \"\(scheme)\" in \"\(text)\" (expected udp, tcp or tls)")
         }
         if let extra = rest.firstIndex(where: { "/?#@;".contains($0) }) {
             throw ValueProblem(
@@ -107,7 +104,7 @@ public struct ListenAddress: Sendable, Equatable, Hashable, CustomStringConverti
             }
         }
 
-        var port = defaultPort
+        var port = transport.defaultPort
         if let portText {
             guard !portText.isEmpty else {
                 throw ValueProblem("\"\(text)\" has \":\" but no port; \(example)")
