@@ -1,9 +1,9 @@
-// The media path under load: `swift run -c release chorus-media-bench [--seconds S] [--sizes 10,100,500]`
+// The media path under load: `swift run -c release chorus-media-bench [--seconds S] [--sizes 10,100,500] [--no-levels]`
 //
 // 1. CPU per participant: one room of N participants (3 of them speaking) on one event loop, fed
 //    real Opus RTP over loopback UDP by a generator on another thread, every participant sending
-//    a packet every 20 ms (speakers a tone, the others encoded silence) and receiving the room's
-//    packets. The room loop's own thread CPU time (receive, jitter buffer, decode, mix, encode,
+//    a packet every 20 ms (speakers a tone, the others encoded silence, with RFC 6464 levels unless
+//    --no-levels) and receiving the room's packets. The room loop's own thread CPU time (receive, jitter buffer, decode, mix, encode,
 //    send) is read with CLOCK_THREAD_CPUTIME_ID, so the generator's work is not counted.
 // 2. Added delay: a speaker sends 100 ms tone bursts; a listener decodes what Chorus sends and
 //    notes when each burst's first audio comes back. Delay = that moment − the burst's first
@@ -54,14 +54,19 @@ var arguments = CommandLine.arguments.dropFirst()
 var seconds = 10.0
 var sizes = [10, 100, 500]
 var bursts = 100
+/// Whether the phones send RFC 6464 audio levels (the room then leaves silent ones undecoded).
+enum Options {
+    static let levels = !CommandLine.arguments.contains("--no-levels")
+}
 while let argument = arguments.popFirst() {
     switch argument {
+    case "--no-levels": break
     case "--seconds": seconds = Double(arguments.popFirst() ?? "") ?? seconds
     case "--sizes": sizes = (arguments.popFirst() ?? "").split(separator: ",").compactMap { Int($0) }
     case "--bursts": bursts = Int(arguments.popFirst() ?? "") ?? bursts
     case "--verbose": break
     default:
-        print("usage: chorus-media-bench [--seconds S] [--sizes 10,100,500] [--bursts N]")
+        print("usage: chorus-media-bench [--seconds S] [--sizes 10,100,500] [--bursts N] [--no-levels]")
         exit(2)
     }
 }
@@ -97,12 +102,14 @@ final class Phone: ChannelInboundHandler, @unchecked Sendable {
         onPacket?(unwrapInboundIn(data).data)
     }
 
-    func send(_ payload: [UInt8], marker: Bool = false) {
+    /// Sends one frame; `level` is its RFC 6464 level (−dBov), sent when the bench uses levels.
+    func send(_ payload: [UInt8], level: UInt8, marker: Bool = false) {
         guard let channel else { return }
-        let packet = RTPPacket(
+        var rtp = RTPPacket(
             header: RTPHeader(marker: marker, payloadType: 111, sequenceNumber: sequence, timestamp: timestamp, ssrc: ssrc),
-            payload: payload
-        ).serialized()
+            payload: payload)
+        if Options.levels { rtp.headerExtension = (0xBEDE, [1 << 4, level, 0, 0]) }
+        let packet = rtp.serialized()
         sequence &+= 1
         timestamp &+= 960
         channel.write(AddressedEnvelope(remoteAddress: target, data: channel.allocator.buffer(bytes: packet)), promise: nil)
@@ -161,7 +168,8 @@ func makeScenario(participants: Int, group: MultiThreadedEventLoopGroup, basePor
             .channelInitializer { $0.pipeline.addHandler(phone) }
             .bind(host: "127.0.0.1", port: 0).get()
         phone.channel = channel
-        let parameters = MediaLegParameters(payloadType: 111, clockRate: 48_000, remoteRTP: channel.localAddress, rtcpMux: true)
+        let parameters = MediaLegParameters(
+            payloadType: 111, clockRate: 48_000, remoteRTP: channel.localAddress, rtcpMux: true, audioLevelExtensionID: Options.levels ? 1 : nil)
         let leg = try await MediaLeg.open(on: roomLoop, host: "127.0.0.1", rtpPort: basePort + 2 * index, parameters: parameters, logger: logger).get()
         phones.append(phone)
         legs.append(leg)
@@ -189,7 +197,7 @@ func tearDown(_ scenario: Scenario) async {
 /// Runs one room per size and prints a Markdown table. Returns the next free base port.
 func measureCPU(group: MultiThreadedEventLoopGroup, sizes: [Int], seconds: Double, speakerFrames: [[[UInt8]]], silenceFrame: [UInt8], basePort: Int) async throws -> Int {
     var basePort = basePort
-    print("## CPU per participant (one room, 3 speakers, Opus 32 kbit/s complexity 5, \(Int(seconds)) s each)\n")
+    print("## CPU per participant (one room, 3 speakers, Opus 32 kbit/s complexity 5, RFC 6464 levels \(Options.levels ? "on" : "off"), \(Int(seconds)) s each)\n")
     print("| participants | room thread CPU | per participant per second | speakers mixed | tick lateness p99 | skipped ticks |")
     print("|---|---|---|---|---|---|")
     for size in sizes {
@@ -198,7 +206,11 @@ func measureCPU(group: MultiThreadedEventLoopGroup, sizes: [Int], seconds: Doubl
         let state = GeneratorState()
         let sender = Metronome(loop: scenario.generatorLoop) {
             for (index, phone) in scenario.phones.enumerated() {
-                phone.send(index < 3 ? speakerFrames[index][state.frameIndex % 50] : silenceFrame)
+                if index < 3 {
+                    phone.send(speakerFrames[index][state.frameIndex % 50], level: toneLevel)
+                } else {
+                    phone.send(silenceFrame, level: 127)
+                }
             }
             for phone in scenario.phones { phone.channel?.flush() }
             state.frameIndex += 1
@@ -256,12 +268,12 @@ func measureAddedDelay(group: MultiThreadedEventLoopGroup, bursts: Int, speakerF
         let phase = state.tick % 30
         if phase < 5 {
             if phase == 0 { state.burstStart = wallSeconds() }
-            speaker.send(toneFrames[phase], marker: phase == 0)
+            speaker.send(toneFrames[phase], level: toneLevel, marker: phase == 0)
         } else {
-            speaker.send(silenceFrame)
+            speaker.send(silenceFrame, level: 127)
         }
-        listener.send(silenceFrame)
-        silent.send(silenceFrame)
+        listener.send(silenceFrame, level: 127)
+        silent.send(silenceFrame, level: 127)
         for phone in scenario.phones { phone.channel?.flush() }
         state.tick += 1
     }
@@ -281,6 +293,8 @@ func measureAddedDelay(group: MultiThreadedEventLoopGroup, bursts: Int, speakerF
     await tearDown(scenario)
 }
 
+/// −dBov of the speakers' tones (amplitude 0.25 full scale: RMS −15 dBFS).
+let toneLevel: UInt8 = 15
 let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
 let speakerFrames = try [440.0, 700, 1100].map { try encodedFrames(tone: $0, count: 50) }
 let silenceFrame = try encodedFrames(tone: nil, count: 1)[0]
