@@ -5,10 +5,11 @@
 // One target per layer, each with its own test target. The folder tree follows the call flow:
 //   ChorusSIP (messages → transactions → dialogs → transports)
 //   ChorusSDP (offer/answer), ChorusRTP (RTP/RTCP/SRTP, jitter buffer), ChorusMixer (pure DSP)
-//   ChorusCodecs (libopus through COpus; G.711 and PLC through CSpanDSP; resampling through CSpeexDSP)
+//   ChorusCodecs (libopus through COpus; G.711 and PLC through CSpanDSP; resampling through CSpeexDSP;
+//   Ogg Opus recordings through COpusEnc)
 //   ChorusConference (rooms, participants, media legs: where RTP meets the mixer)
 //   ChorusServer (configuration and wiring) → `chorus` (the executable)
-// C libraries enter only through the small system-library targets COpus, CSRTP, CSpeexDSP, CSpanDSP.
+// C libraries enter only through the small system-library targets COpus, CSRTP, CSpeexDSP, CSpanDSP, COpusEnc.
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -20,6 +21,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "chorus", targets: ["chorus"]),
+        .executable(name: "chorus-load", targets: ["chorus-load"]),
         .library(name: "ChorusSIP", targets: ["ChorusSIP"]),
     ],
     dependencies: [
@@ -31,9 +33,13 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        // SIP over TLS, and the self-signed certificate made on first start when none is configured.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
-        // MARK: C libraries (Debian's libopus-dev and libsrtp2-dev, found by pkg-config)
+        // MARK: C libraries (Debian's libopus-dev, libsrtp2-dev, ..., found by pkg-config)
         .systemLibrary(
             name: "COpus", pkgConfig: "opus",
             providers: [.apt(["libopus-dev"])]),
@@ -46,13 +52,27 @@ let package = Package(
         .systemLibrary(
             name: "CSpanDSP", pkgConfig: "spandsp",
             providers: [.apt(["libspandsp-dev"])]),
+        .systemLibrary(
+            name: "COpusEnc", pkgConfig: "libopusenc",
+            providers: [.apt(["libopusenc-dev"])]),
+
+        // MARK: Rate limits: token buckets, per key (source address) and per media leg (pure)
+        .target(
+            name: "ChorusRateLimit",
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ChorusRateLimitTests",
+            dependencies: ["ChorusRateLimit", "ChorusRTP"],
+            swiftSettings: swiftSettings),
 
         // MARK: SIP: messages, parser, transactions, dialogs, transports, digest auth
         .target(
             name: "ChorusSIP",
             dependencies: [
+                "ChorusRateLimit",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -88,17 +108,17 @@ let package = Package(
         // MARK: Codecs: Opus (libopus), G.711 and its concealment (spandsp), resampling (speexdsp)
         .target(
             name: "ChorusCodecs",
-            dependencies: ["COpus", "CSpeexDSP", "CSpanDSP"],
+            dependencies: ["COpus", "CSpeexDSP", "CSpanDSP", "COpusEnc"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ChorusCodecsTests",
-            dependencies: ["ChorusCodecs"],
+            dependencies: ["ChorusCodecs", "ChorusMixer"],
             swiftSettings: swiftSettings),
 
         // MARK: RTP: SRTP through libsrtp2
         .target(
             name: "ChorusRTP",
-            dependencies: ["CSRTP"],
+            dependencies: ["CSRTP", "ChorusRateLimit"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ChorusRTPTests",
@@ -125,6 +145,7 @@ let package = Package(
                 "ChorusConference",
                 "ChorusRTP",
                 "ChorusCodecs",
+                "ChorusMixer",
                 "ChorusTestSupport",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -147,20 +168,33 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ChorusServerTests",
-            dependencies: ["ChorusServer", "ChorusSIP", "ChorusMixer", "ChorusTestSupport"],
+            dependencies: [
+                "ChorusServer", "ChorusSIP", "ChorusMixer", "ChorusTestSupport",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings),
 
         // MARK: Tests shared by the test targets: the server on loopback, raw SIP clients, child processes, baresip
         .target(
             name: "ChorusTestSupport",
             dependencies: [
-                "ChorusServer", "ChorusSIP", "ChorusRTP", "ChorusCodecs",
+                "ChorusServer", "ChorusSIP", "ChorusRTP", "ChorusCodecs", "ChorusMixer",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Tests/ChorusTestSupport",
             swiftSettings: swiftSettings),
@@ -179,13 +213,32 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: swiftSettings),
 
-        // MARK: Benchmarks and fuzzing (executables; never part of `swift test`)
+        // MARK: Fuzzing: the harnesses (a library, so the tests replay the seed corpora) and the libFuzzer executable
+        .target(
+            name: "ChorusFuzzing",
+            dependencies: [
+                "ChorusSIP", "ChorusSDP", "ChorusRTP", "ChorusConference",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ChorusFuzzingTests",
+            dependencies: ["ChorusFuzzing"],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "chorus-fuzz",
+            dependencies: ["ChorusFuzzing"],
+            path: "Fuzz/chorus-fuzz",
+            swiftSettings: swiftSettings),
+
+        // MARK: Benchmarks (executables; never part of `swift test`)
         .executableTarget(
             name: "chorus-bench",
-            dependencies: ["ChorusSIP"],
+            dependencies: ["ChorusSIP", "ChorusRTP"],
             path: "Benchmarks/chorus-bench",
             swiftSettings: swiftSettings),
         .executableTarget(
@@ -197,6 +250,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/chorus-media-bench",
+            swiftSettings: swiftSettings),
+        // The load generator operators run against a live Chorus (see "Load testing" in the README).
+        .executableTarget(
+            name: "chorus-load",
+            dependencies: [
+                "ChorusSIP", "ChorusSDP", "ChorusRTP", "ChorusCodecs", "ChorusMixer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/chorus-load",
             swiftSettings: swiftSettings),
     ]
 )

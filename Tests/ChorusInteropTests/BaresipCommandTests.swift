@@ -71,14 +71,7 @@ final class BaresipCommandTests: XCTestCase {
         let member = try await TestPhone.dial(room: "4300*2468", server: address, options: .init(codec: .opus, tone: tones[0]))
         member.startSending()
 
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chorus-pin-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let wav = directory.appendingPathComponent("tone.wav")
-        try WAVFile.write(AudioAnalysis.tone(tones[1], samples: 48_000 * 30, amplitude: 0.25), sampleRate: 48_000, channels: 2, to: wav)
-        let caller = try Baresip(
-            account: "<sip:carol@127.0.0.1>;audio_codecs=opus/48000/2", modules: ["opus", "aufile"],
-            settings: ["audio_source aufile,\(wav.path)"])
+        let caller = try Baresip.talking(user: "carol", tone: tones[1])
         defer { caller.stop() }
         try await caller.command("dial", "sip:4300@127.0.0.1:\(address.port!)")
         try await caller.waitForLog("call established") { $0.contains("Call established") }
@@ -111,14 +104,7 @@ extension BaresipCommandTests {
         let member = try await TestPhone.dial(room: "4200", server: address, options: .init(codec: .opus, tone: tones[0]))
         member.startSending()
 
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chorus-dialout-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let wav = directory.appendingPathComponent("tone.wav")
-        try WAVFile.write(AudioAnalysis.tone(tones[1], samples: 48_000 * 30, amplitude: 0.25), sampleRate: 48_000, channels: 2, to: wav)
-        let callee = try Baresip(
-            account: "<sip:carol@127.0.0.1>;audio_codecs=opus/48000/2;answermode=auto", modules: ["opus", "aufile"],
-            settings: ["audio_source aufile,\(wav.path)"])
+        let callee = try Baresip.talking(user: "carol", tone: tones[1], accountParameters: ";answermode=auto")
         defer { callee.stop() }
         _ = try await callee.command("reginfo", "")  // waits until baresip's control socket is up
 

@@ -33,6 +33,32 @@ final class ChorusCommandTests: XCTestCase {
         XCTAssertTrue(server.text.contains("OPTIONS sip:127.0.0.1:\(port) from udp:127.0.0.1:"), "one info line per transaction:\n\(server.text)")
     }
 
+    func testServeOverTLSLogsTheFingerprintPingWorksAndABadCertificateStopsStartUp() async throws {
+        let port = try ChorusProcess.freePort()
+        let storage = FileManager.default.temporaryDirectory.appendingPathComponent("chorus-tls-\(UUID().uuidString)").path
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: storage) }
+        let server = ChorusProcess(["serve"], environment: [
+            "CHORUS_SIP_LISTEN": "tls://127.0.0.1:\(port)", "CHORUS_STORAGE_DIRECTORY": storage,
+        ])
+        try server.start()
+        try await server.waitForOutput("Chorus is ready")
+        XCTAssertTrue(server.text.contains("self-signed, made now"), server.text)
+        XCTAssertNotNil(server.text.range(of: #"SHA-256 fingerprint ([0-9A-F]{2}:){31}[0-9A-F]{2}"#, options: .regularExpression), server.text)
+        let ping = try await ChorusProcess.run(["ping", "sips:127.0.0.1:\(port)"])
+        XCTAssertEqual(ping.status, 0, ping.output)
+        XCTAssertTrue(ping.output.contains("200 OK"), ping.output)
+        server.signal(SIGTERM)
+        let status = try await server.waitForExit(timeout: .seconds(10))
+        XCTAssertEqual(status, 0, server.text)
+
+        let broken = try await ChorusProcess.run(["serve"], environment: [
+            "CHORUS_SIP_LISTEN": "tls://127.0.0.1:\(port)", "CHORUS_STORAGE_DIRECTORY": storage,
+            "CHORUS_SIP_TLS_CERTIFICATE_FILE": "/nonexistent/cert.pem", "CHORUS_SIP_TLS_PRIVATE_KEY_FILE": "/nonexistent/key.pem",
+        ])
+        XCTAssertNotEqual(broken.status, 0)
+        XCTAssertTrue(broken.output.contains("TLS: cannot read /nonexistent/cert.pem"), broken.output)
+    }
+
     func testPingFailsWhenNobodyAnswers() async throws {
         let port = try ChorusProcess.freePort()
         let result = try await ChorusProcess.run(["ping", "sip:127.0.0.1:\(port)", "--timeout", "1"])

@@ -72,8 +72,9 @@ final class CommandIntegrationTests: XCTestCase {
         }
         guesser.password = "wonderland"
         let blocked = try await guesser.send("rooms")
-        XCTAssertEqual(blocked.status, 403, "even the right password waits out the minute")
+        XCTAssertEqual(blocked.status, 503, "even the right password waits until the bucket refills")
         XCTAssertEqual(blocked.reason, "Too Many Failed Attempts")
+        XCTAssertTrue(blocked.challenges.isEmpty, "a source over its failures is not even challenged")
         await guesser.close()
         await server.shutdown()
     }
@@ -163,7 +164,12 @@ final class CommandIntegrationTests: XCTestCase {
         try await caller.sendDigits("2468#")
         try await Task.sleep(for: .milliseconds(500))
         let afterPIN = try await member.listen(for: .seconds(1))
-        XCTAssertGreaterThan(ConferenceAudioCheck.level(of: tones[1], in: afterPIN, sampleRate: 48_000), -15, "after the PIN the caller is heard")
+        let heardAfterPIN = ConferenceAudioCheck.level(of: tones[1], in: afterPIN, sampleRate: 48_000)
+        if heardAfterPIN <= -15 {
+            // Rare on a loaded CI machine: say what the room thought, to tell lost digits from lost audio.
+            let who = try await admin.send("who 4300")
+            XCTFail("after the PIN the caller is heard: \(heardAfterPIN) dB over \(afterPIN.count) samples; the room: \(who.reply ?? "no reply")")
+        }
         for phone in [member, caller] {
             _ = try await phone.hangUp()
             await phone.close()

@@ -86,8 +86,8 @@ final class ConfigurationEnvironmentTests: XCTestCase {
             configurationError("", environment: ["CHORUS_SIP_LISTEN": ""]),
             "environment variable CHORUS_SIP_LISTEN: sip.listen: needs at least 1 entry, got 0")
         XCTAssertEqual(
-            configurationError("", environment: ["CHORUS_SIP_LISTEN": "tls://0.0.0.0:5061"]),
-            #"environment variable CHORUS_SIP_LISTEN: sip.listen: transport "tls" in "tls://0.0.0.0:5061" is not supported yet (use udp or tcp)"#)
+            configurationError("", environment: ["CHORUS_SIP_LISTEN": "sctp://0.0.0.0:5061"]),
+            #"environment variable CHORUS_SIP_LISTEN: sip.listen: unknown transport "sctp" in "sctp://0.0.0.0:5061" (expected udp, tcp or tls)"#)
         XCTAssertEqual(
             configurationError("", environment: ["CHORUS_SIP_TIMERS_T1_MS": "9000"]),
             "environment variable CHORUS_SIP_TIMERS_T1_MS: sip.timers.t1_ms: sip.timers.t2_ms (4000 ms) must not be less than sip.timers.t1_ms (9000 ms)")

@@ -30,6 +30,12 @@ final class ConfigurationListenAddressTests: XCTestCase {
         XCTAssertEqual(parse("udp://127.0.0.1:65535")?.port, 65535)
     }
 
+    func testTLSDefaultsToPort5061() {
+        XCTAssertEqual(parse("tls://0.0.0.0"), ListenAddress(transport: .tls, host: "0.0.0.0", port: 5061))
+        XCTAssertEqual(parse("TLS://[::1]:5071"), ListenAddress(transport: .tls, host: "::1", port: 5071))
+        XCTAssertEqual(parse("tls://127.0.0.1:5061")?.description, "tls://127.0.0.1:5061")
+    }
+
     func testIPv6() {
         XCTAssertEqual(parse("udp://[::1]:5060"), ListenAddress(transport: .udp, host: "::1", port: 5060))
         XCTAssertEqual(parse("tcp://[::]"), ListenAddress(transport: .tcp, host: "::", port: 5060))
@@ -65,9 +71,8 @@ final class ConfigurationListenAddressTests: XCTestCase {
     }
 
     func testUnknownAndUnsupportedTransports() {
-        XCTAssertEqual(problem("sctp://0.0.0.0:5060"), #"unknown transport "sctp" in "sctp://0.0.0.0:5060" (expected udp or tcp)"#)
-        XCTAssertEqual(
-            problem("tls://0.0.0.0:5061"), #"transport "tls" in "tls://0.0.0.0:5061" is not supported yet (use udp or tcp)"#)
+        XCTAssertEqual(problem("sctp://0.0.0.0:5060"), #"unknown transport "sctp" in "sctp://0.0.0.0:5060" (expected udp, tcp or tls)"#)
+        XCTAssertEqual(problem("ws://0.0.0.0:5060"), #"unknown transport "ws" in "ws://0.0.0.0:5060" (expected udp, tcp or tls)"#)
     }
 
     func testBadPortsAndHosts() {
@@ -98,9 +103,9 @@ final class ConfigurationListenAddressTests: XCTestCase {
                 sip:
                   listen:
                     - udp://0.0.0.0:5060
-                    - tls://0.0.0.0:5061
+                    - sctp://0.0.0.0:5061
                 """),
-            #"test.yaml, line 4, column 7: sip.listen: transport "tls" in "tls://0.0.0.0:5061" is not supported yet (use udp or tcp)"#)
+            #"test.yaml, line 4, column 7: sip.listen: unknown transport "sctp" in "sctp://0.0.0.0:5061" (expected udp, tcp or tls)"#)
         XCTAssertEqual(
             configurationError("sip:\n  listen:\n    - udp://0.0.0.0:70000\n"),
             #"test.yaml, line 3, column 7: sip.listen: port 70000 in "udp://0.0.0.0:70000" is out of range (0 to 65535)"#)

@@ -39,17 +39,24 @@ final class ConfigurationTests: XCTestCase {
                 listen: [
                     ListenAddress(transport: .udp, host: "0.0.0.0", port: 5060),
                     ListenAddress(transport: .tcp, host: "0.0.0.0", port: 5060),
+                    ListenAddress(transport: .tls, host: "0.0.0.0", port: 5061),
                 ],
                 publicHost: nil,
                 userAgent: "Chorus",
                 timers: .init(t1: .milliseconds(500), t2: .milliseconds(4000), t4: .milliseconds(5000)),
-                limits: .init(maxMessageBytes: 65535, maxHeaders: 256)),
+                limits: .init(
+                    maxMessageBytes: 65535, maxHeaders: 256, maxConnectionsPerSource: 32, maxConnections: 4096, idleTimeout: .seconds(600),
+                    messageTimeout: .seconds(10)),
+                tls: .init(certificateFile: nil, privateKeyFile: nil, caFile: nil)),
             conference: .init(rooms: [], autoCreate: true, maxParticipants: 100),
             media: .init(
                 publicAddress: nil, portMin: 20000, portMax: 29999, srtp: .optional, inactivityTimeout: .seconds(30),
                 opus: .init(bitrate: 32000, complexity: 5)),
             commands: .init(
                 controlUser: "chorus", realm: "chorus", users: [], admins: [], maxFailuresPerMinute: 10, digestAlgorithms: [.sha256, .md5]),
+            security: .init(
+                requestsPerSecond: 20, requestBurst: 100, overLimit: .reject, maxCallsPerSource: 20, maxCalls: 1000, sdes: .auto,
+                rtpPacketsPerSecond: 150),
             storage: .init(directory: "chorus-data"),
             shutdown: .init(grace: .seconds(5)))
         XCTAssertEqual(defaults, expected)
@@ -129,12 +136,15 @@ final class ConfigurationTests: XCTestCase {
         configuration.sip.userAgent = #"Chorus "test" \ 1.0"#
         configuration.sip.timers.t1 = .milliseconds(250)
         configuration.shutdown.grace = .zero
+        configuration.sip.tls = .init(certificateFile: "/etc/chorus/cert.pem", privateKeyFile: "/etc/chorus/key.pem", caFile: nil)
+        configuration.security.overLimit = .drop
+        configuration.security.sdes = .tlsOnly
         for candidate in [ChorusConfiguration.defaults, configuration] {
             let yaml = ConfigurationLoader.render(candidate)
             XCTAssertEqual(
                 try ConfigurationLoader.load(yaml: yaml, sourceName: "rendered", environment: [:]), candidate, yaml)
         }
-        XCTAssertTrue(ConfigurationLoader.render(.defaults).contains("sip:\n  listen: [\"udp://0.0.0.0:5060\", \"tcp://0.0.0.0:5060\"]\n"))
+        XCTAssertTrue(ConfigurationLoader.render(.defaults).contains("sip:\n  listen: [\"udp://0.0.0.0:5060\", \"tcp://0.0.0.0:5060\", \"tls://0.0.0.0:5061\"]\n"))
     }
 
     func testSettingsReferenceListsEveryKeyWithVariableAndDefault() {
@@ -211,7 +221,10 @@ final class ConfigurationTests: XCTestCase {
             "test.yaml, line 2, column 3: sip.listen_on: unknown key (did you mean sip.listen?)")
         XCTAssertEqual(
             configurationError("recording:\n  max: 3\n"),
-            "test.yaml, line 1, column 1: recording: unknown key (expected one of: log, sip, conference, media, commands, storage, shutdown)")
+            "test.yaml, line 2, column 3: recording.max: unknown key (did you mean recording.max_per_room?)")
+        XCTAssertEqual(
+            configurationError("video:\n  max: 3\n"),
+            "test.yaml, line 1, column 1: video: unknown key (expected one of: log, sip, conference, media, commands, security, storage, shutdown, dialout, recording)")
         XCTAssertEqual(
             configurationError("timers:\n  t1_ms: 3\n"),
             "test.yaml, line 1, column 1: timers: unknown key (did you mean sip.timers?)")
@@ -232,7 +245,7 @@ final class ConfigurationTests: XCTestCase {
             "test.yaml, line 3, column 11: sip.timers.t1_ms: missing value (expected an integer, 1 to 60000)")
         XCTAssertEqual(
             configurationError("sip:\n  listen: udp://0.0.0.0\n"),
-            "test.yaml, line 2, column 11: sip.listen: expected a list (list of transport://host[:port] (udp, tcp)), got a single value")
+            "test.yaml, line 2, column 11: sip.listen: expected a list (list of transport://host[:port] (udp, tcp, tls)), got a single value")
         XCTAssertEqual(
             configurationError("sip:\n  user_agent: [a, b]\n"),
             "test.yaml, line 2, column 15: sip.user_agent: expected a single value (non-empty text), got a list")
@@ -244,7 +257,7 @@ final class ConfigurationTests: XCTestCase {
             "test.yaml, line 3, column 5: log.level: expected trace | debug | info | notice | warning | error | critical, got a mapping")
         XCTAssertEqual(
             configurationError("- udp://0.0.0.0\n"),
-            "test.yaml, line 1, column 1: the top level: expected a mapping of settings (log, sip, conference, media, commands, storage, shutdown), got a list")
+            "test.yaml, line 1, column 1: the top level: expected a mapping of settings (log, sip, conference, media, commands, security, storage, shutdown, dialout, recording), got a list")
     }
 
     func testOutOfRangeAndBadValuesNameKeyAndLine() {
@@ -296,7 +309,7 @@ final class ConfigurationTests: XCTestCase {
             """
             test.yaml, line 2, column 10: log.level: unknown log level "loud" (expected trace, debug, info, notice, warning, error or critical)
             test.yaml, line 5, column 12: sip.timers.t1_ms: expected an integer, got "x"
-            test.yaml, line 6, column 3: sip.colour: unknown key (expected one of: listen, public_host, user_agent, timers, limits)
+            test.yaml, line 6, column 3: sip.colour: unknown key (expected one of: listen, public_host, user_agent, timers, limits, tls)
             environment variable CHORUS_NOPE: unknown setting; CHORUS_* variables are reserved for configuration keys (and CHORUS_CONFIG)
             """)
     }

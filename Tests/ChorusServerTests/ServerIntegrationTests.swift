@@ -32,7 +32,7 @@ final class ServerIntegrationTests: XCTestCase {
         try await client.send(request("OPTIONS", client: client))
         let ok = try await client.response()
         XCTAssertEqual(ok.statusCode, 200)
-        XCTAssertEqual(ok.headers["Allow"], "INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE, INFO")
+        XCTAssertEqual(ok.headers["Allow"], "INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE, INFO, REFER, SUBSCRIBE, NOTIFY")
         XCTAssertEqual(ok.via.first?.rport, client.localPort)
         XCTAssertEqual(ok.via.first?.received, "127.0.0.1")
         await client.close()
@@ -193,5 +193,42 @@ final class ServerIntegrationTests: XCTestCase {
         XCTAssertEqual(ok.via.first?.host, "[::1]")
         await client.close()
         await server.shutdown()
+    }
+
+    /// A test that throws before `shutdown()` drops its server while calls run. The calls' media
+    /// sockets stay on the event loops, and their handlers hold their legs unowned: the next RTP
+    /// packet used to abort the whole test process ("Attempted to read an unowned reference but
+    /// object was already destroyed" in MediaDatagramHandler). Now the released server shuts
+    /// itself down in the background, as `shutdown()` would.
+    func testAServerReleasedWithoutShutdownShutsItselfDownWhileItsPhonesKeepSending() async throws {
+        weak var released: ChorusServer?
+        let address: SocketAddress
+        let phones: [TestPhone]
+        do {
+            let server = try await TestServer.start()
+            released = server
+            address = try await server.address(.udp)
+            phones = try await [
+                TestPhone.dial(room: "4200", server: address, options: .init(tone: 500)),
+                TestPhone.dial(room: "4200", server: address, options: .init(tone: 800)),
+            ]
+            for phone in phones { phone.startSending() }
+            try await Task.sleep(for: .milliseconds(300))
+            // No `server.shutdown()`: the server goes with this scope.
+        }
+        // The phones go on sending RTP to the released server's legs; each call is hung up.
+        for phone in phones {
+            let hungUp = try await phone.awaitRequest("BYE", timeout: .seconds(5))
+            XCTAssertTrue(hungUp)
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        XCTAssertNil(released, "nothing kept the server itself")
+        // Its listener is closed: an OPTIONS goes unanswered.
+        let client = try await RawSIPClient.connect(.udp, to: address)
+        try await client.send(request("OPTIONS", client: client))
+        let answer = await client.receive(timeout: .seconds(1))
+        XCTAssertNil(answer.map { String(buffer: $0) })
+        for phone in phones { await phone.close() }
+        await client.close()
     }
 }

@@ -1,3 +1,5 @@
+import ChorusMixer
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -7,15 +9,7 @@ public enum AudioAnalysis {
     /// Energy at one frequency over the block (Goertzel), normalised by the block length so blocks
     /// of different sizes compare.
     public static func energy(at frequency: Double, in samples: some Collection<Int16>, sampleRate: Double = 48_000) -> Double {
-        let coefficient = 2 * cos(2 * Double.pi * frequency / sampleRate)
-        var previous = 0.0, beforePrevious = 0.0
-        for sample in samples {
-            let current = Double(sample) + coefficient * previous - beforePrevious
-            beforePrevious = previous
-            previous = current
-        }
-        let power = previous * previous + beforePrevious * beforePrevious - coefficient * previous * beforePrevious
-        return power / Double(max(samples.count, 1))
+        ToneMeter.power(of: frequency, in: samples, sampleRate: sampleRate) / Double(max(samples.count, 1))
     }
 
     /// A sine tone, `amplitude` of full scale.
@@ -30,5 +24,15 @@ public enum AudioAnalysis {
         guard !samples.isEmpty else { return 0 }
         let sum = samples.reduce(0.0) { $0 + Double($1) * Double($1) }
         return (sum / Double(samples.count)).squareRoot()
+    }
+
+    /// How far `test` is from `reference`, sample by sample: their energy ratio to the difference's, in dB.
+    public static func signalToDifference(_ reference: some Collection<Int16>, _ test: some Collection<Int16>) -> Double {
+        var signal = 0.0, error = 0.0
+        for (a, b) in zip(reference, test) {
+            signal += Double(a) * Double(a)
+            error += (Double(a) - Double(b)) * (Double(a) - Double(b))
+        }
+        return 10 * log10((signal + 1e-9) / (error + 1e-9))
     }
 }

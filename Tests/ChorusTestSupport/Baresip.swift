@@ -15,6 +15,8 @@ public final class Baresip: @unchecked Sendable {
     public let directory: URL
     private let process = Process()
     private let logLock = NSLock()
+    /// Files removed with the directory on ``stop()``.
+    private var extraFiles: [URL] = []
     private var logData = Data()
 
     /// Fails the test when baresip is missing on CI (which installs it); skips elsewhere.
@@ -115,9 +117,23 @@ public final class Baresip: @unchecked Sendable {
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
         try? FileManager.default.removeItem(at: directory)
+        for file in extraFiles { try? FileManager.default.removeItem(at: file) }
     }
 
     deinit { stop() }
+
+    /// A baresip that talks: Opus only, its microphone a 30 s sine of `tone` Hz (48 kHz stereo WAV,
+    /// in its own directory), plus `accountParameters` (e.g. `;answermode=auto`).
+    public static func talking(user: String, tone: Double, accountParameters: String = "", sipTrace: Bool = false) throws -> Baresip {
+        try requireInstalled()
+        let wav = FileManager.default.temporaryDirectory.appendingPathComponent("baresip-tone-\(UUID().uuidString).wav")
+        try WAVFile.write(AudioAnalysis.tone(tone, samples: 48_000 * 30, amplitude: 0.25), sampleRate: 48_000, channels: 2, to: wav)
+        let baresip = try Baresip(
+            account: "<sip:\(user)@127.0.0.1>;audio_codecs=opus/48000/2\(accountParameters)", modules: ["opus", "aufile"],
+            settings: ["audio_source aufile,\(wav.path)"], sipTrace: sipTrace)
+        baresip.extraFiles.append(wav)
+        return baresip
+    }
 
     /// One blocking request/response on ctrl_tcp, with socket timeouts.
     private static func exchange(port: Int, command: String, parameters: String) throws -> [String: Any] {

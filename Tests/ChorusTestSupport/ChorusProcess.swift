@@ -3,11 +3,12 @@ import NIOCore
 import NIOPosix
 import XCTest
 
-/// The built `chorus` executable, run as a child process with a bounded lifetime.
+/// The built `chorus` executable (or another of the package's, such as `chorus-load`), run as a
+/// child process with a bounded lifetime.
 public final class ChorusProcess: @unchecked Sendable {
-    /// `chorus` sits next to the test bundle in SwiftPM's build folder.
-    public static var executable: URL {
-        URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent().appendingPathComponent("chorus")
+    /// The package's executables sit next to the test bundle in SwiftPM's build folder.
+    public static func executable(_ name: String = "chorus") -> URL {
+        URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent().appendingPathComponent(name)
     }
 
     public struct Result: Sendable {
@@ -20,8 +21,14 @@ public final class ChorusProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var collected = Data()
 
-    public init(_ arguments: [String], environment: [String: String] = [:]) {
-        process.executableURL = Self.executable
+    /// One of the package's executables (`chorus` by default).
+    public convenience init(_ arguments: [String], environment: [String: String] = [:], executable: String = "chorus") {
+        self.init(executable: Self.executable(executable), arguments, environment: environment)
+    }
+
+    /// Any other program, run the same way (output collected, lifetime bounded).
+    public init(executable: URL, _ arguments: [String], environment: [String: String] = [:]) {
+        process.executableURL = executable
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CHORUS_") }
         env.merge(environment) { $1 }
@@ -71,9 +78,11 @@ public final class ChorusProcess: @unchecked Sendable {
         output.fileHandleForReading.readabilityHandler = nil
     }
 
-    /// Runs `chorus ARGS` to completion.
-    public static func run(_ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(30)) async throws -> Result {
-        let child = ChorusProcess(arguments, environment: environment)
+    /// Runs `chorus ARGS` (or another executable's) to completion.
+    public static func run(
+        _ arguments: [String], environment: [String: String] = [:], executable: String = "chorus", timeout: Duration = .seconds(30)
+    ) async throws -> Result {
+        let child = ChorusProcess(arguments, environment: environment, executable: executable)
         try child.start()
         let status = try await child.waitForExit(timeout: timeout)
         try await Task.sleep(for: .milliseconds(50))  // let the pipe drain

@@ -1,12 +1,20 @@
 import ChorusSIP
 import NIOCore
 import NIOPosix
+import NIOSSL
 import XCTest
 
 /// A SIP client that speaks raw bytes over real loopback sockets, so tests see exactly what is on the
 /// wire. Every wait is bounded.
 public final class RawSIPClient: @unchecked Sendable {
-    public enum Kind: Sendable { case udp, tcp }
+    public enum Kind: Sendable {
+        case udp, tcp
+        /// TLS 1.2+ that trusts exactly `trusting` (the server's certificate, pinned), or anything when nil.
+        case tls(trusting: [NIOSSLCertificate]?)
+        /// TLS that trusts anything.
+        public static var tls: Kind { .tls(trusting: nil) }
+        public var isDatagram: Bool { if case .udp = self { true } else { false } }
+    }
     public let kind: Kind
     public let server: SocketAddress
     private let channel: any Channel
@@ -63,18 +71,41 @@ public final class RawSIPClient: @unchecked Sendable {
         self.mailbox = mailbox
     }
 
-    public static func connect(_ kind: Kind, to server: SocketAddress) async throws -> RawSIPClient {
+    /// - Parameter localHost: the address to send from (another loopback address such as
+    ///   127.0.0.2 makes a second source); the loopback address of the server's family by default.
+    public static func connect(_ kind: Kind, to server: SocketAddress, from localHost: String? = nil) async throws -> RawSIPClient {
         let mailbox = Mailbox()
         let group = MultiThreadedEventLoopGroup.singleton
         let channel: any Channel
+        let local = try SocketAddress(ipAddress: localHost ?? (server.protocol == .inet6 ? "::1" : "127.0.0.1"), port: 0)
         switch kind {
         case .udp:
             channel = try await DatagramBootstrap(group: group)
                 .channelInitializer { $0.pipeline.addHandler(DatagramCollector(mailbox: mailbox)) }
-                .bind(host: server.protocol == .inet6 ? "::1" : "127.0.0.1", port: 0).get()
+                .bind(to: local).get()
         case .tcp:
             channel = try await ClientBootstrap(group: group)
                 .channelInitializer { $0.pipeline.addHandler(StreamCollector(mailbox: mailbox)) }
+                .bind(to: local)
+                .connect(to: server).get()
+        case .tls(let trusted):
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            configuration.minimumTLSVersion = .tlsv12
+            if let trusted {
+                configuration.trustRoots = .certificates(trusted)
+                configuration.certificateVerification = .noHostnameVerification
+            } else {
+                configuration.certificateVerification = .none
+            }
+            let context = try NIOSSLContext(configuration: configuration)
+            channel = try await ClientBootstrap(group: group)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: context, serverHostname: nil))
+                        try channel.pipeline.syncOperations.addHandler(StreamCollector(mailbox: mailbox))
+                    }
+                }
+                .bind(to: local)
                 .connect(to: server).get()
         }
         return RawSIPClient(kind: kind, server: server, channel: channel, mailbox: mailbox)
@@ -89,9 +120,10 @@ public final class RawSIPClient: @unchecked Sendable {
     }
 
     public func sendBytes(_ bytes: ByteBuffer) async throws {
-        switch kind {
-        case .udp: try await channel.writeAndFlush(AddressedEnvelope(remoteAddress: server, data: bytes))
-        case .tcp: try await channel.writeAndFlush(bytes)
+        if kind.isDatagram {
+            try await channel.writeAndFlush(AddressedEnvelope(remoteAddress: server, data: bytes))
+        } else {
+            try await channel.writeAndFlush(bytes)
         }
     }
 
@@ -121,7 +153,7 @@ public final class RawSIPClient: @unchecked Sendable {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             guard let bytes = await receive(timeout: deadline - ContinuousClock.now) else { break }
-            guard case .response(let response) = try SIPMessageParser.parse(bytes, framing: kind == .udp ? .datagram : .stream) else { continue }
+            guard case .response(let response) = try SIPMessageParser.parse(bytes, framing: kind.isDatagram ? .datagram : .stream) else { continue }
             if skippingProvisional && response.isProvisional { continue }
             return response
         }
@@ -132,21 +164,34 @@ public final class RawSIPClient: @unchecked Sendable {
     /// To, Call-ID and CSeq copied, a To tag added when it has none) and returns the request's
     /// text; nil when none came within `timeout`.
     public func answerNextRequest(_ method: String, status: String = "200 OK", timeout: Duration = .seconds(5)) async throws -> String? {
+        guard let text = await nextRequest(method, timeout: timeout) else { return nil }
+        try await respond(to: text, status: status)
+        return text
+    }
+
+    /// The next request with this method (others are skipped), as text; nil after `timeout`.
+    public func nextRequest(_ method: String? = nil, timeout: Duration = .seconds(5)) async -> String? {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             guard let bytes = await receive(timeout: deadline - ContinuousClock.now) else { break }
             let text = String(buffer: bytes)
-            guard text.hasPrefix(method + " ") else { continue }
-            let head = text.components(separatedBy: "\r\n\r\n").first ?? ""
-            let copied = head.components(separatedBy: "\r\n").filter { line in
-                ["Via:", "From:", "To:", "Call-ID:", "CSeq:"].contains { line.hasPrefix($0) }
-            }.map { line in
-                line.hasPrefix("To:") && !line.contains(";tag=") ? line + ";tag=\(SIPToken.tag())" : line
-            }
-            try await send((["SIP/2.0 \(status)"] + copied + ["Content-Length: 0"]).joined(separator: "\r\n") + "\r\n\r\n")
-            return text
+            if let method, text.hasPrefix(method + " ") { return text }
+            if method == nil, !text.hasPrefix("SIP/2.0 ") { return text }
         }
         return nil
+    }
+
+    /// Answers the request `text` with `status`: its Via, From, To (given `toTag` when it has
+    /// none), Call-ID and CSeq copied, then `headers` and `body`.
+    public func respond(to text: String, status: String, toTag: String = SIPToken.tag(), headers: [String] = [], body: String = "") async throws {
+        let head = text.components(separatedBy: "\r\n\r\n").first ?? ""
+        let copied = head.components(separatedBy: "\r\n").filter { line in
+            ["Via:", "From:", "To:", "Call-ID:", "CSeq:"].contains { line.hasPrefix($0) }
+        }.map { line in
+            line.hasPrefix("To:") && !line.contains(";tag=") ? line + ";tag=\(toTag)" : line
+        }
+        let lines = ["SIP/2.0 \(status)"] + copied + headers + ["Content-Length: \(body.utf8.count)"]
+        try await send(lines.joined(separator: "\r\n") + "\r\n\r\n" + body)
     }
 
     public struct TimeoutError: Error, CustomStringConvertible {

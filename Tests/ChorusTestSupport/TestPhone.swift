@@ -4,6 +4,7 @@ import ChorusSIP
 import Foundation
 import NIOCore
 import NIOPosix
+import XCTest
 
 /// A scripted SIP phone for integration tests: it dials a room over UDP on loopback, sends a sine
 /// tone as real Opus or G.711 RTP (SDES-SRTP if asked) every 20 ms, and records what it hears,
@@ -28,6 +29,10 @@ public final class TestPhone: @unchecked Sendable {
         /// The From user, and the password to answer a 401 to the INVITE with (MD5 digest).
         public var user = "phone"
         public var password: String?
+        /// Packets sent per 20 ms (each a new frame): 1 is a normal phone, 10 one that floods at ten times the rate.
+        public var packetsPerTick = 1
+        /// How SIP travels: UDP, or TLS (the phone then dials `sips:` and its Contact says `transport=tls`).
+        public var signalling: RawSIPClient.Kind = .udp
         public init(codec: Codec = .opus, srtp: Bool = false, tone: Double = 440, lateOffer: Bool = false, user: String = "phone", password: String? = nil) {
             self.codec = codec
             self.srtp = srtp
@@ -49,7 +54,7 @@ public final class TestPhone: @unchecked Sendable {
     public let sip: RawSIPClient
     let media: any Channel
     let room: String
-    public let callID = "phone-\(UInt64.random(in: 0...UInt64.max))"
+    public private(set) var callID = "phone-\(UInt64.random(in: 0...UInt64.max))"
     let fromTag = "t\(UInt32.random(in: 0...UInt32.max))"
     var toTag = ""
     var cseq: UInt32 = 1
@@ -83,21 +88,101 @@ public final class TestPhone: @unchecked Sendable {
     /// Dials `room` on `server` and completes the INVITE/200/ACK exchange. Throws ``CallFailed``
     /// on a final non-2xx answer.
     public static func dial(room: String, server: SocketAddress, options: Options = Options()) async throws -> TestPhone {
-        let sip = try await RawSIPClient.connect(.udp, to: server)
+        let phone = try await waiting(server: server, room: room, options: options)
+        do {
+            try await phone.invite()
+        } catch {
+            await phone.close()
+            throw error
+        }
+        return phone
+    }
+
+    /// A phone with its sockets open that has not dialed: it can be called (``answerCall(timeout:)``).
+    /// Its SIP port is ``sipPort``.
+    public static func waiting(server: SocketAddress, room: String = "", options: Options = Options()) async throws -> TestPhone {
+        let sip = try await RawSIPClient.connect(options.signalling, to: server)
         let holder = MediaHandler()
         let media = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { $0.pipeline.addHandler(holder) }
             .bind(host: "127.0.0.1", port: 0).get()
         let phone = TestPhone(options: options, sip: sip, media: media, room: room)
         holder.phone = phone
-        do {
-            try await phone.invite()
-        } catch {
-            try? await media.close()
-            await sip.close()
-            throw error
-        }
         return phone
+    }
+
+    public var sipPort: Int { sip.localPort }
+
+    /// The last INVITE Chorus sent this phone (a call or a re-INVITE), as text.
+    public private(set) var lastInvite = ""
+
+    /// Answers the next INVITE from Chorus 200 with an SDP answer to its offer (Opus) and starts
+    /// the media toward it: a call Chorus makes (dial-out), or a re-INVITE that moves the call.
+    /// Other requests on the way are answered 200 and kept in ``requestsSeen``. Returns false
+    /// when no INVITE came.
+    public func answerCall(timeout: Duration = .seconds(5)) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            guard let text = await sip.nextRequest(timeout: deadline - ContinuousClock.now) else { return false }
+            guard text.hasPrefix("INVITE ") else {
+                requestsSeen.append(text)
+                if !text.hasPrefix("ACK ") { try await sip.respond(to: text, status: "200 OK", toTag: fromTag) }
+                continue
+            }
+            lastInvite = text
+            guard case .request(let request) = try SIPMessageParser.parse(Array(text.utf8), framing: .datagram) else { return false }
+            if toTag.isEmpty {
+                // Called by Chorus: the phone is the UAS, so the dialog's tags come the other way.
+                toTag = request.from.tag ?? ""
+                callID = request.callID
+            }
+            if let contact = request.contactURI { contactURI = "\(contact)" }
+            let offer = String(decoding: request.body, as: UTF8.self)
+            let answer = answer(to: offer)
+            try await sip.respond(
+                to: text, status: "200 OK", toTag: fromTag,
+                headers: ["Contact: <sip:\(options.user)@127.0.0.1:\(sip.localPort)>", "Content-Type: application/sdp"], body: answer)
+            self.answer = offer
+            try await configureMedia(answer: offer)
+            return true
+        }
+        return false
+    }
+
+    /// Requests from Chorus that ``answerCall(timeout:)`` and ``nextRequest(timeout:)`` passed by.
+    public private(set) var requestsSeen: [String] = []
+
+    /// The next request from Chorus (answered 200 unless it is an ACK), parsed, with its text.
+    public func nextRequest(_ method: String? = nil, status: String = "200 OK", timeout: Duration = .seconds(5)) async throws -> (SIPRequest, String)? {
+        guard let text = await sip.nextRequest(method, timeout: timeout),
+            case .request(let request) = try SIPMessageParser.parse(Array(text.utf8), framing: .datagram)
+        else { return nil }
+        requestsSeen.append(text)
+        if request.method != .ack { try await sip.respond(to: text, status: status, toTag: fromTag) }
+        return (request, text)
+    }
+
+    /// Sends a request inside the call with `headers` and returns the final response.
+    public func requestInDialog(_ method: String, headers: [String], body: String = "", contentType: String = "text/plain") async throws -> SIPResponse {
+        cseq += 1
+        let sequence = cseq
+        try await sip.send(request(method, body: body, contentType: contentType, extraHeaders: headers))
+        var response = try await sip.response(timeout: .seconds(5))
+        while response.cseq.sequence != sequence { response = try await sip.response(timeout: .seconds(5)) }
+        return response
+    }
+
+    /// ``requestInDialog(_:headers:body:contentType:)`` that answers a `401` once with digest
+    /// credentials (MD5), as a participant proving an identity inside its call does.
+    public func requestInDialog(_ method: String, headers: [String], username: String, password: String) async throws -> SIPResponse {
+        let first = try await requestInDialog(method, headers: headers)
+        guard first.statusCode == 401,
+            let challenge = first.headers.fieldValues("WWW-Authenticate").compactMap({ try? SIPDigestChallenge(parsing: $0) })
+                .first(where: { $0.effectiveAlgorithm == .md5 })
+        else { return first }
+        let credentials = try SIPDigestCredentials(
+            answering: challenge, method: SIPMethod(method), uri: contactURI, username: username, password: password)
+        return try await requestInDialog(method, headers: headers + ["Authorization: \(credentials.serialized)"])
     }
 
     var mediaPort: Int { media.localAddress?.port ?? 0 }
@@ -122,20 +207,33 @@ public final class TestPhone: @unchecked Sendable {
     func request(
         _ method: String, body: String = "", contentType: String = "application/sdp", extraHeaders: [String] = [], branch: String? = nil
     ) -> String {
-        let uri = method == "INVITE" && toTag.isEmpty ? "sip:\(room)@\(sip.server.ipAddress ?? "127.0.0.1"):\(sip.server.port ?? 5060)" : contactURI
+        let uri = method == "INVITE" && toTag.isEmpty ? requestURI : contactURI
         var lines = [
             "\(method) \(uri) SIP/2.0",
-            "Via: SIP/2.0/UDP 127.0.0.1:\(sip.localPort);branch=\(branch ?? "z9hG4bK\(UInt64.random(in: 0...UInt64.max))");rport",
+            "Via: SIP/2.0/\(viaTransport) 127.0.0.1:\(sip.localPort);branch=\(branch ?? "z9hG4bK\(UInt64.random(in: 0...UInt64.max))");rport",
             "Max-Forwards: 70",
             "From: <sip:\(options.user)@127.0.0.1>;tag=\(fromTag)",
             "To: <sip:\(room)@127.0.0.1>" + (toTag.isEmpty ? "" : ";tag=\(toTag)"),
             "Call-ID: \(callID)",
             "CSeq: \(cseq) \(method)",
-            "Contact: <sip:phone@127.0.0.1:\(sip.localPort)>",
+            "Contact: <\(isTLS ? "sips" : "sip"):phone@127.0.0.1:\(sip.localPort)\(isTLS ? ";transport=tls" : "")>",
         ] + extraHeaders
         if !body.isEmpty { lines.append("Content-Type: \(contentType)") }
         lines.append("Content-Length: \(body.utf8.count)")
         return lines.joined(separator: "\r\n") + "\r\n\r\n" + body
+    }
+
+    private var isTLS: Bool { if case .tls = options.signalling { true } else { false } }
+    private var viaTransport: String {
+        switch options.signalling {
+        case .udp: "UDP"
+        case .tcp: "TCP"
+        case .tls: "TLS"
+        }
+    }
+    /// `sip:ROOM@server:port`, or `sips:` over TLS.
+    private var requestURI: String {
+        "\(isTLS ? "sips" : "sip"):\(room)@\(sip.server.ipAddress ?? "127.0.0.1"):\(sip.server.port ?? 5060)"
     }
 
     /// The phone's answer to Chorus's offer (late offer): Opus at the payload type Chorus offered.
@@ -159,7 +257,7 @@ public final class TestPhone: @unchecked Sendable {
             // ACK the 401 in its transaction (same branch), then INVITE again with credentials.
             let ackTo = "To: <sip:\(room)@127.0.0.1>;tag=\(response.to.tag ?? "")"
             try await sip.send(request("ACK", branch: branch).replacingOccurrences(of: "To: <sip:\(room)@127.0.0.1>", with: ackTo))
-            let uri = "sip:\(room)@\(sip.server.ipAddress ?? "127.0.0.1"):\(sip.server.port ?? 5060)"
+            let uri = requestURI
             let credentials = try SIPDigestCredentials(
                 answering: challenge, method: .invite, uri: uri, username: options.user, password: password)
             cseq += 1
@@ -257,14 +355,28 @@ public final class TestPhone: @unchecked Sendable {
         } else {
             return
         }
-        var packet = RTPPacket(
-            header: RTPHeader(payloadType: options.codec.payloadType, sequenceNumber: sequence, timestamp: timestamp, ssrc: ssrc),
-            payload: payload
-        ).serialized()
-        sequence &+= 1
-        timestamp &+= UInt32(samples)
-        if let outbound { try? outbound.protect(rtp: &packet) }
-        media.writeAndFlush(AddressedEnvelope(remoteAddress: remote, data: media.allocator.buffer(bytes: packet)), promise: nil)
+        // A flooding phone sends the frame's payload again in further packets, each a new frame.
+        for _ in 0..<max(1, options.packetsPerTick) {
+            var packet = RTPPacket(
+                header: RTPHeader(payloadType: options.codec.payloadType, sequenceNumber: sequence, timestamp: timestamp, ssrc: ssrc),
+                payload: payload
+            ).serialized()
+            sequence &+= 1
+            timestamp &+= UInt32(samples)
+            if let outbound { try? outbound.protect(rtp: &packet) }
+            media.write(AddressedEnvelope(remoteAddress: remote, data: media.allocator.buffer(bytes: packet)), promise: nil)
+        }
+        media.flush()
+    }
+
+    /// Where the phone sends its media (Chorus's port for it), once the call is up.
+    public func mediaDestination() async throws -> SocketAddress? {
+        try await media.eventLoop.submit { self.remote }.get()
+    }
+
+    /// Sends its media somewhere else from now on: to another participant's port, as a stranger would.
+    public func redirectMedia(to destination: SocketAddress) async throws {
+        try await media.eventLoop.submit { self.remote = destination }.get()
     }
 
     /// Sends raw bytes to Chorus's media port (for bad-input tests).
@@ -422,5 +534,44 @@ private final class MediaHandler: ChannelInboundHandler, @unchecked Sendable {
     weak var phone: TestPhone?
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         phone?.received(unwrapInboundIn(data).data)
+    }
+}
+
+extension TestPhone {
+    /// Dials `count` Opus phones into `room`, the i-th sending ``ConferenceAudioCheck/tones``[i];
+    /// `configure` may change each one's options (signalling, SRTP...).
+    public static func dialTalkers(
+        _ count: Int, room: String = "4200", server: SocketAddress, configure: (Int, inout Options) -> Void = { _, _ in }
+    ) async throws -> [TestPhone] {
+        var phones: [TestPhone] = []
+        for index in 0..<count {
+            var options = Options(codec: .opus, tone: ConferenceAudioCheck.tones[index])
+            configure(index, &options)
+            phones.append(try await dial(room: room, server: server, options: options))
+        }
+        return phones
+    }
+
+    /// Dials expecting a final refusal and returns it; an answered call fails the test (and is hung up).
+    public static func refusal(
+        room: String, server: SocketAddress, options: Options = Options(), file: StaticString = #filePath, line: UInt = #line
+    ) async throws -> CallFailed? {
+        do {
+            let phone = try await dial(room: room, server: server, options: options)
+            XCTFail("the call into \(room) was answered", file: file, line: line)
+            _ = try? await phone.hangUp()
+            await phone.close()
+            return nil
+        } catch let failure as CallFailed {
+            return failure
+        }
+    }
+
+    /// Hangs every phone up (BYE) and closes it.
+    public static func hangUpAll(_ phones: [TestPhone]) async {
+        for phone in phones {
+            _ = try? await phone.hangUp()
+            await phone.close()
+        }
     }
 }

@@ -18,10 +18,12 @@ public enum TestServer {
         return configuration
     }
 
-    public static func start(_ configuration: ChorusConfiguration = configuration()) async throws -> ChorusServer {
-        var logger = Logger(label: "chorus-test")
-        logger.logLevel = .warning
-        let server = ChorusServer(configuration: configuration, logger: logger)
+    /// - Parameter logger: where the server logs; nil: to standard error, warnings and worse, or
+    ///   the level named by `CHORUS_TEST_LOG_LEVEL` (`debug`, `trace`, ...) to chase a failing test.
+    public static func start(_ configuration: ChorusConfiguration = configuration(), logger: Logger? = nil) async throws -> ChorusServer {
+        var standard = Logger(label: "chorus-test")
+        standard.logLevel = ProcessInfo.processInfo.environment["CHORUS_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        let server = ChorusServer(configuration: configuration, logger: logger ?? standard)
         try await server.start()
         return server
     }
