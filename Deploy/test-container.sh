@@ -7,7 +7,9 @@
 #   4. builds the release binary on the host (--static-swift-stdlib) and only the `runtime` stage of
 #      Deploy/Dockerfile on top of it (the stage users get, fed by the `prebuilt` stage);
 #   5. runs it with --network=host on non-default ports, measures start-to-ready, checks
-#      `chorus ping` from the host and `podman healthcheck run`;
+#      `chorus ping` from the host over UDP, TCP and TLS (the self-signed certificate made in the
+#      volume on first start) and `podman healthcheck run`; then starts it once more with no CA
+#      certificates at all (an empty /etc/ssl), which must still serve and say why TLS peers fail;
 #   6. runs ContainerCallTests against it: two phones in one room hear each other, then
 #      `podman stop` (SIGTERM) must BYE both calls; the container must exit 0 (stop-to-exit measured);
 #   7. reports the image size and cleans up (container and image; the base image stays cached).
@@ -23,6 +25,7 @@ export BUILDAH_FORMAT=docker   # keeps HEALTHCHECK (the OCI format drops it)
 image=localhost/chorus:container-test
 name=chorus-container-test-$$
 sip_port=${CHORUS_TEST_SIP_PORT:-25062}
+tls_port=$((sip_port + 1))
 rtp_min=${CHORUS_TEST_RTP_MIN:-31000}
 rtp_max=${CHORUS_TEST_RTP_MAX:-31199}
 work=$(mktemp -d)
@@ -37,6 +40,7 @@ cleanup() {
         [[ $status -ne 0 ]] && podman logs --tail 40 "$name" >&2 2>&1 || true
         podman rm -f -t 0 "$name" >/dev/null 2>&1 || true
     fi
+    podman rm -f -t 0 "$name-no-ca" >/dev/null 2>&1 || true
     podman rmi -f "$image" >/dev/null 2>&1 || true
     rm -rf "$work"
     exit "$status"
@@ -114,7 +118,7 @@ size=$(podman image inspect --format '{{.Size}}' "$image")
 log "starting the container (host network, SIP on 127.0.0.1:$sip_port, RTP $rtp_min-$rtp_max)"
 start_ns=$(date +%s%N)
 podman run -d --name "$name" --network=host \
-    -e CHORUS_SIP_LISTEN="udp://127.0.0.1:$sip_port,tcp://127.0.0.1:$sip_port" \
+    -e CHORUS_SIP_LISTEN="udp://127.0.0.1:$sip_port,tcp://127.0.0.1:$sip_port,tls://127.0.0.1:$tls_port" \
     -e CHORUS_MEDIA_PORT_MIN="$rtp_min" -e CHORUS_MEDIA_PORT_MAX="$rtp_max" \
     -e CHORUS_SHUTDOWN_GRACE_SECONDS=5 \
     -e HEALTHCHECK_SIP_URI="sip:healthcheck@127.0.0.1:$sip_port" \
@@ -131,11 +135,33 @@ done
 [[ -n $ready_ms ]] || fail "chorus ping never got 200 within 30 s"
 log "ready: chorus ping from the host got 200, $ready_ms ms after podman run"
 "$binary" ping "sip:chorus@127.0.0.1:$sip_port;transport=tcp" >/dev/null || fail "ping over TCP"
+"$binary" ping "sips:chorus@127.0.0.1:$tls_port" >/dev/null || fail "ping over TLS"
+podman logs "$name" 2>&1 | grep -q "TLS certificate .*(self-signed, made now" \
+    || fail "the container's log does not show the self-signed TLS certificate made on first start"
 # Health checks are not scheduled without systemd here; run the image's HEALTHCHECK on demand.
 timeout 30 podman healthcheck run "$name" >/dev/null || fail "podman healthcheck run"
 health=$(podman inspect --format '{{.State.Health.Status}}' "$name" 2>/dev/null || podman inspect --format '{{.State.Healthcheck.Status}}' "$name")
 [[ $health == healthy ]] || fail "health status is '$health'"
 log "health check: $health"
+
+# Without any CA certificates (a derived image that drops ca-certificates, say) Chorus still serves
+# and warns that the TLS connections it opens itself cannot be verified (notmpcopyup: podman would
+# otherwise copy the image's /etc/ssl into the tmpfs).
+bare=$name-no-ca
+podman run -d --name "$bare" --network=host --tmpfs /etc/ssl:notmpcopyup \
+    -e CHORUS_SIP_LISTEN="udp://127.0.0.1:$((sip_port + 2))" -e CHORUS_MEDIA_PORT_MIN="$rtp_min" \
+    -e CHORUS_MEDIA_PORT_MAX="$rtp_max" \
+    "$image" >/dev/null 2>>"$work/run.log" || { cat "$work/run.log" >&2; fail "podman run (no CA certificates)"; }
+bare_ready=""
+for _ in $(seq 1 100); do
+    if "$binary" ping "sip:chorus@127.0.0.1:$((sip_port + 2))" >/dev/null 2>&1; then bare_ready=yes; break; fi
+    sleep 0.1
+done
+bare_log=$(podman logs "$bare" 2>&1 || true)
+podman rm -f -t 5 "$bare" >/dev/null 2>&1 || true
+[[ -n $bare_ready ]] || { printf '%s\n' "$bare_log" | tail -20 >&2; fail "with no CA certificates the container did not answer ping"; }
+grep -q "no system CA certificates found" <<<"$bare_log" || fail "with no CA certificates the log does not say so"
+log "no CA certificates: serves, and warns that outgoing TLS cannot be verified"
 
 # --- 6. a real call, then SIGTERM -------------------------------------------------------------
 log "calls into the container: two phones, then podman stop"
