@@ -58,6 +58,9 @@ struct ChorusLoad: AsyncParsableCommand {
     @Option(help: "Seconds to measure.")
     var duration = 20.0
 
+    @Option(help: "Fail when the inter-arrival p99 reaches this many ms (the target is 30).")
+    var interArrivalLimit = 30.0
+
     @Option(help: "Chorus's process id: report its CPU and memory from /proc.")
     var serverPid: Int32?
 
@@ -73,6 +76,7 @@ struct ChorusLoad: AsyncParsableCommand {
         plan.srtp = srtp
         plan.audioLevels = !noAudioLevels
         plan.joinsPerSecond = max(1, joinRate)
+        plan.interArrivalLimitMs = interArrivalLimit
         try await LoadRun(plan: plan, warmup: warmup, duration: duration, serverPID: serverPid).run()
     }
 

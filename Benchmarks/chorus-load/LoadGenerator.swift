@@ -20,6 +20,8 @@ struct LoadPlan {
     var srtp = false
     var audioLevels = true
     var joinsPerSecond = 200.0
+    /// The inter-arrival p99 at or above which the run fails, in ms.
+    var interArrivalLimitMs = 30.0
     var participantsPerSocket = 250
     /// Sampled participants whose audio is decoded and checked (talkers and listeners of the first rooms).
     var sampledRooms = 3

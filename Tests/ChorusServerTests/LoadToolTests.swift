@@ -18,10 +18,12 @@ final class LoadToolTests: XCTestCase {
         ])
         try server.start()
         try await server.waitForOutput("Chorus is ready")
-        // 6 s measured, 3,600 intervals: the p99 judges the stream, not one stall of the
-        // debug-built processes (each stall delays all 12 at once; in 3 s, two already made 1 %).
+        // 6 s measured, 3,600 intervals: the p99 judges the stream, not one stall. The 30 ms target
+        // is for release builds (Benchmarks/load-targets.sh); here a debug server, a debug
+        // chorus-load and the test process share 2 cores, and chorus-load's own sending was seen
+        // late by up to 10 ms (p99), so the limit is 45 ms. Rates, loss and the audio check are as strict.
         let load = try await ChorusProcess.run(
-            ["--server", "127.0.0.1:\(port)", "--participants", "12", "--talkers", "3", "--warmup", "2", "--duration", "6",
+            ["--server", "127.0.0.1:\(port)", "--participants", "12", "--talkers", "3", "--warmup", "2", "--duration", "6", "--inter-arrival-limit", "45",
              "--server-pid", String(server.process.processIdentifier)] + extra,
             executable: "chorus-load", timeout: .seconds(60))
         server.signal(SIGTERM)
@@ -47,6 +49,13 @@ final class LoadToolTests: XCTestCase {
             return Int(line[range.upperBound...].prefix { $0.isNumber })
         }
         XCTAssertGreaterThan(undecoded.max() ?? 0, 300, reports.joined(separator: "\n"))
+    }
+
+    func testARunOverItsInterArrivalLimitFails() async throws {
+        // Packets come every 20 ms, so a 15 ms limit cannot be met: the run must say so and exit 1.
+        let (load, _) = try await runLoad(["--inter-arrival-limit", "15"])
+        XCTAssertEqual(load.status, 1, load.output)
+        XCTAssertTrue(load.output.contains("FAILED: real-time checks (every participant 50 ± 2.5 packets/s, loss < 0.1 %, inter-arrival p99 < 15 ms"), load.output)
     }
 
     func testDTXListenersAndSRTP() async throws {
