@@ -32,9 +32,10 @@ final class RTPEdgeIntegrationTests: XCTestCase {
                 recording, sampleRate: 48_000, heard: [tones[1 - index]], silent: [tones[index], tones[2]],
                 "participant \(index), with a flooder and a stranger about")
             // Capped at security.rtp_packets_per_second (150), the flooder's stream only gets through in
-            // fragments (uncapped, it would play at full level, about 0 dB).
+            // fragments: measured between -14 and -28 dB, depending on where the jitter buffer's
+            // resyncs fall. Uncapped (a cap of 100,000) it plays at full level, -0.2 dB.
             let flood = ConferenceAudioCheck.level(of: 2000, in: recording, sampleRate: 48_000)
-            XCTAssertLessThan(flood, -15, "the tenfold sender is capped (its tone at \(flood) dB)")
+            XCTAssertLessThan(flood, -8, "the tenfold sender is capped (its tone at \(flood) dB)")
         }
         await TestPhone.hangUpAll(phones + [flooder, stranger])
         await server.shutdown()
