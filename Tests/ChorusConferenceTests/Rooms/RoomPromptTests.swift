@@ -72,9 +72,12 @@ final class RoomPromptTests: XCTestCase {
         try await talk([talker], milliseconds: 300)
         let targetHeard = try await target.collect()
         let bystanderHeard = try await bystander.collect()
-        XCTAssertGreaterThan(level(of: 1000, in: targetHeard), -30, "the target hears the confirm beep")
+        // Measured over 12 runs: a tone that is played arrives at -12 to -19 dB; where it is not, the
+        // room's 500 Hz tone leaks -38 to -62 dB into its band (Opus artefacts, jitter-buffer
+        // resyncs), so the cut between them is -26 / -30 dB.
+        XCTAssertGreaterThan(level(of: 1000, in: targetHeard), -26, "the target hears the confirm beep")
         XCTAssertGreaterThan(level(of: 500, in: targetHeard), -15, "over the room")
-        XCTAssertLessThan(level(of: 1000, in: bystanderHeard), -38, "nobody else does")
+        XCTAssertLessThan(level(of: 1000, in: bystanderHeard), -30, "nobody else does")
         XCTAssertGreaterThan(level(of: 500, in: bystanderHeard), -15)
 
         let before = try await loop.submit { room.statistics }.get()
@@ -84,9 +87,9 @@ final class RoomPromptTests: XCTestCase {
         let targetJoin = try await target.collect()
         let bystanderJoin = try await bystander.collect()
         let talkerJoin = try await talker.collect()
-        XCTAssertGreaterThan(level(of: 880, in: targetJoin), -30, "a listener hears the join chime")
-        XCTAssertGreaterThan(level(of: 880, in: talkerJoin), -30, "so does the talker, over silence")
-        XCTAssertLessThan(level(of: 880, in: bystanderJoin), -38, "the excepted one does not")
+        XCTAssertGreaterThan(level(of: 880, in: targetJoin), -26, "a listener hears the join chime")
+        XCTAssertGreaterThan(level(of: 880, in: talkerJoin), -26, "so does the talker, over silence")
+        XCTAssertLessThan(level(of: 880, in: bystanderJoin), -30, "the excepted one does not")
         XCTAssertGreaterThan(level(of: 500, in: bystanderJoin), -15)
         // The chime rides on the shared encoders: nobody got an encoder of their own for it.
         XCTAssertEqual(after.individualEncodes, before.individualEncodes)
