@@ -127,7 +127,6 @@ final class MediaLegTests: XCTestCase {
         let payload: [UInt8] = [0xF8, 1, 2, 3, 4]
         try await loop.submit {
             payload.withUnsafeBytes { leg.send(payload: $0, samples: 960, marker: true) }
-            leg.flush()
         }.get()
         let received = await phone.receive()
         var bytes = try XCTUnwrap(received.map { Array($0.readableBytesView) })

@@ -53,9 +53,9 @@ public final class MediaLeg: @unchecked Sendable {
     /// The SSRC of the participant's audio stream, once a packet of it arrived: what Chorus names
     /// in the CSRC lists of the mixes that carry their voice.
     public private(set) var remoteSSRC: UInt32?
-    /// The buffer the next outgoing RTP packet is written into: reused from tick to tick once the
-    /// socket has taken the previous packet, so sending does not allocate in the steady state.
-    private var sendBuffer: ByteBuffer?
+    /// Where outgoing RTP is written, past the channel (its scratch buffer is reused from packet
+    /// to packet, so sending does not allocate).
+    private var rtpSender: RTPSendSocket?
     private var rtcpScheduler: RTCPScheduler
     private var sentSinceLastReport = false
     /// A source silent this long may be replaced by a new plain-RTP source (NAT rebinding).
@@ -120,7 +120,7 @@ public final class MediaLeg: @unchecked Sendable {
     }
 
     private func bind(host: String, port: Int, isRTCPPort: Bool) -> EventLoopFuture<any Channel> {
-        DatagramBootstrap(group: eventLoop)
+        let bootstrap = DatagramBootstrap(group: eventLoop)
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 2048))
             // A phone sends one packet per 20 ms: read one per wake-up. NIO's epoll is level-
             // triggered, so a second queued packet brings the socket back at once; reading on until
@@ -129,7 +129,15 @@ public final class MediaLeg: @unchecked Sendable {
             .channelInitializer { channel in
                 channel.pipeline.addHandler(MediaDatagramHandler(leg: self, isRTCPPort: isRTCPPort))
             }
-            .bind(host: host, port: port)
+        guard !isRTCPPort else { return bootstrap.bind(host: host, port: port) }
+        // RTP is sent straight to the socket (see RTPSendSocket), so it is made here.
+        do {
+            let (descriptor, sender) = try RTPSendSocket.bind(host: host, port: port)
+            rtpSender = sender
+            return bootstrap.withBoundSocket(descriptor)
+        } catch {
+            return eventLoop.makeFailedFuture(error)
+        }
     }
 
     private func installSRTP(_ keys: MediaLegParameters.SRTPKeys?) throws(SRTPError) {
@@ -386,53 +394,45 @@ public final class MediaLeg: @unchecked Sendable {
     public func send(
         payload: UnsafeRawBufferPointer, samples: Int, marker: Bool = false, contributingSources: [UInt32] = [], excluding excluded: UInt32? = nil
     ) {
-        guard parameters.sends, let destination = latchedSource ?? parameters.remoteRTP, let channel = rtpChannel else { return }
+        guard parameters.sends, let destination = latchedSource ?? parameters.remoteRTP, let sender = rtpSender else { return }
         let header = sendStream.nextHeader(samples: samples, payloadOctets: payload.count, marker: marker)
         // At most 15 CSRCs, on the stack.
         var csrcs: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
             (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        let written: Int? = withUnsafeMutableBytes(of: &csrcs) { raw in
+        let result = withUnsafeMutableBytes(of: &csrcs) { raw in
             let list = raw.bindMemory(to: UInt32.self)
             var count = 0
             for source in contributingSources where source != excluded && count < list.count {
                 list[count] = source
                 count += 1
             }
-            let capacity = RTPWriter.headerLength(csrcCount: count) + payload.count + SRTPSession.maxTrailerLength
-            var buffer = sendBuffer ?? channel.allocator.buffer(capacity: max(capacity, 512))
-            sendBuffer = nil
-            // A no-op once the socket let go of the previous packet; otherwise a fresh buffer.
-            buffer.clear(minimumCapacity: capacity)
-            let length: Int? = buffer.withUnsafeMutableWritableBytes { out in
+            return sender.send(to: destination) { out in
                 guard let length = try? RTPWriter.writePacket(
                     header, csrcs: UnsafeBufferPointer(rebasing: list[0..<count]), payload: payload, into: out)
                 else { return nil }
                 guard let outboundSRTP else { return length }
                 return try? outboundSRTP.protect(rtp: out, length: length)
             }
-            guard let length else { return nil }
-            buffer.moveWriterIndex(forwardBy: length)
-            channel.write(AddressedEnvelope(remoteAddress: destination, data: buffer), promise: nil)
-            sendBuffer = buffer
-            return length
         }
-        guard written != nil else {
+        switch result {
+        case .sent:
+            statistics.rtpSent += 1
+            sentSinceLastReport = true
+        case .notBuilt:
             logger.debug("could not build an RTP packet of \(payload.count) bytes")
-            return
+        case .failed(let code):
+            // The sequence number is spent: to the peer this is a packet lost on the way.
+            statistics.rtpSendFailures += 1
+            logger.debug("RTP send failed: errno \(code)")
+        case .closed:
+            break
         }
-        statistics.rtpSent += 1
-        sentSinceLastReport = true
     }
 
     /// Leaves a gap in the outgoing timestamps (silence not sent, DTX, hold) so the next packet
     /// carries wall-clock time and a marker bit.
     public func skipSending(samples: Int) {
         sendStream.skip(samples: samples)
-    }
-
-    /// Hands the packets written since the last flush to the kernel (one `sendmmsg` on Linux).
-    public func flush() {
-        rtpChannel?.flush()
     }
 
     /// Sends RTCP BYE (RFC 3550 §6.6) and closes the sockets. Callable from any thread.
@@ -442,6 +442,8 @@ public final class MediaLeg: @unchecked Sendable {
             let channels = [self.rtpChannel, self.rtcpChannel].compactMap { $0 }
             self.rtpChannel = nil
             self.rtcpChannel = nil
+            self.rtpSender?.close()
+            self.rtpSender = nil
             return EventLoopFuture.andAllComplete(channels.map { $0.close().recover { _ in } }, on: self.eventLoop)
         }
     }

@@ -60,6 +60,8 @@ public struct MediaLegStatistics: Sendable, Equatable {
     public var rtpReceived = 0
     public var rtcpReceived = 0
     public var rtpSent = 0
+    /// Outgoing RTP the kernel refused (a full socket buffer, an unreachable network): dropped.
+    public var rtpSendFailures = 0
     /// Not RTP/RTCP at all, or failing RTP/RTCP validation.
     public var droppedMalformed = 0
     /// SRTP/SRTCP authentication failures.

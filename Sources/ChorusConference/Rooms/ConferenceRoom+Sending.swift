@@ -77,7 +77,7 @@ extension ConferenceRoom {
     }
 
     /// The last phase of a tick, on the legs' loop: each leg sends its packets (its own RTP header,
-    /// CSRC list and SRTP) and flushes them to the socket.
+    /// CSRC list and SRTP), each straight to its socket.
     static func sendPhase(_ batch: [(leg: MediaLeg, packets: [OutgoingPacket], excludes: UInt32?)], contributingSources: [UInt32]) {
         for (leg, packets, excludes) in batch {
             for packet in packets {
@@ -85,7 +85,6 @@ extension ConferenceRoom {
                     leg.send(payload: payload, samples: packet.samples, contributingSources: contributingSources, excluding: excludes)
                 }
             }
-            leg.flush()
         }
     }
 
