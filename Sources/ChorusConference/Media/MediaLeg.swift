@@ -406,7 +406,8 @@ public final class MediaLeg: @unchecked Sendable {
                 list[count] = source
                 count += 1
             }
-            return sender.send(to: destination) { out in
+            let capacity = RTPWriter.headerLength(csrcCount: count) + payload.count + SRTPSession.maxTrailerLength
+            return sender.send(to: destination, capacity: capacity) { out in
                 guard let length = try? RTPWriter.writePacket(
                     header, csrcs: UnsafeBufferPointer(rebasing: list[0..<count]), payload: payload, into: out)
                 else { return nil }

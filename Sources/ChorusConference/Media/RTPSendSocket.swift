@@ -17,7 +17,7 @@ import NIOPosix
 /// descriptor it writes to can never be closed under it and reused for another file; ``close()``
 /// (or deinit) closes the copy. Not thread-safe: it lives on its leg's event loop.
 final class RTPSendSocket {
-    /// What ``send(to:building:)`` did.
+    /// What ``send(to:capacity:building:)`` did.
     enum SendResult: Equatable {
         case sent(bytes: Int)
         /// The packet builder gave nothing to send.
@@ -28,16 +28,17 @@ final class RTPSendSocket {
         case closed
     }
 
-    /// The largest packet the scratch buffer holds: an Opus frame's 1,275 bytes with room for the
-    /// RTP header, 15 CSRCs, header extensions and the SRTP trailer.
-    static let maximumPacketLength = 1_500
+    /// The scratch buffer's first size: an Opus frame's 1,275 bytes with room for the RTP header,
+    /// 15 CSRCs and the SRTP trailer. A larger packet (a padded Opus payload forwarded as it came)
+    /// grows it.
+    static let initialCapacity = 1_500
 
     private var descriptor: CInt
-    private let scratch: UnsafeMutableRawBufferPointer
+    private var scratch: UnsafeMutableRawBufferPointer
 
     private init(descriptor: CInt) {
         self.descriptor = descriptor
-        self.scratch = .allocate(byteCount: Self.maximumPacketLength, alignment: 16)
+        self.scratch = .allocate(byteCount: Self.initialCapacity, alignment: 16)
     }
 
     deinit {
@@ -52,25 +53,29 @@ final class RTPSendSocket {
         let type = CInt(SOCK_DGRAM.rawValue) | CInt(SOCK_NONBLOCK.rawValue) | CInt(SOCK_CLOEXEC.rawValue)
         let descriptor = socket(address.protocol.rawValue, type, 0)
         guard descriptor >= 0 else { throw IOError(errnoCode: errno, reason: "socket") }
+        func closeAndThrow(_ reason: String) throws -> Never {
+            let code = errno
+            _ = Glibc.close(descriptor)
+            throw IOError(errnoCode: code, reason: reason)
+        }
         let bound = address.withSockAddr { pointer, length in Glibc.bind(descriptor, pointer, socklen_t(length)) }
-        guard bound == 0 else {
-            let code = errno
-            _ = Glibc.close(descriptor)
-            throw IOError(errnoCode: code, reason: "bind to \(address)")
-        }
+        guard bound == 0 else { try closeAndThrow("bind to \(address)") }
         let copy = dup(descriptor)
-        guard copy >= 0 else {
-            let code = errno
-            _ = Glibc.close(descriptor)
-            throw IOError(errnoCode: code, reason: "dup")
-        }
+        guard copy >= 0 else { try closeAndThrow("dup") }
         return (descriptor, RTPSendSocket(descriptor: copy))
     }
 
-    /// Builds a packet in the reused scratch buffer with `build` (it returns the packet's length,
-    /// or nil to send nothing) and sends it to `destination` without blocking.
-    func send(to destination: SocketAddress, building build: (UnsafeMutableRawBufferPointer) -> Int?) -> SendResult {
+    /// Builds a packet of at most `capacity` bytes in the reused scratch buffer with `build` (it
+    /// returns the packet's length, or nil to send nothing) and sends it to `destination` without
+    /// blocking.
+    func send(
+        to destination: SocketAddress, capacity: Int, building build: (UnsafeMutableRawBufferPointer) -> Int?
+    ) -> SendResult {
         guard descriptor >= 0 else { return .closed }
+        if capacity > scratch.count {
+            scratch.deallocate()
+            scratch = .allocate(byteCount: capacity, alignment: 16)
+        }
         guard let length = build(scratch), length > 0, length <= scratch.count else { return .notBuilt }
         let sent = destination.withSockAddr { address, addressLength in
             sendto(descriptor, scratch.baseAddress, length, CInt(MSG_DONTWAIT), address, socklen_t(addressLength))
