@@ -9,7 +9,8 @@
 //   Ogg Opus recordings through COpusEnc)
 //   ChorusConference (rooms, participants, media legs: where RTP meets the mixer)
 //   ChorusServer (configuration and wiring) → `chorus` (the executable)
-// C libraries enter only through the small system-library targets COpus, CSRTP, CSpeexDSP, CSpanDSP, COpusEnc.
+// C libraries enter only through the small system-library targets COpus, CSRTP, CSpeexDSP, CSpanDSP, COpusEnc,
+// and the C shim CSRTPOpenSSL (libsrtp2's ciphers on OpenSSL).
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -55,6 +56,12 @@ let package = Package(
         .systemLibrary(
             name: "COpusEnc", pkgConfig: "libopusenc",
             providers: [.apt(["libopusenc-dev"])]),
+        // libsrtp2's AES-CM and HMAC-SHA1 on OpenSSL's libcrypto (Debian's libssl-dev; its pkg-config
+        // `libcrypto` is just -lcrypto) in place of NSS, which is ten times slower per packet.
+        .target(
+            name: "CSRTPOpenSSL",
+            dependencies: ["CSRTP"],
+            linkerSettings: [.linkedLibrary("crypto")]),
 
         // MARK: Rate limits: token buckets, per key (source address) and per media leg (pure)
         .target(
@@ -118,7 +125,7 @@ let package = Package(
         // MARK: RTP: SRTP through libsrtp2
         .target(
             name: "ChorusRTP",
-            dependencies: ["CSRTP", "ChorusRateLimit"],
+            dependencies: ["CSRTP", "CSRTPOpenSSL", "ChorusRateLimit"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ChorusRTPTests",

@@ -1,8 +1,21 @@
 internal import CSRTP
+internal import CSRTPOpenSSL
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// libsrtp2's global initialisation, run once on first use (a global `let` is initialised
-/// lazily and exactly once, thread-safely). Holds the `srtp_err_status_t` raw value.
-private let srtpLibraryStatus: UInt32 = srtp_init().rawValue
+/// lazily and exactly once, thread-safely): `srtp_init`, then OpenSSL's AES-CM and HMAC-SHA1 in
+/// place of NSS's unless `CHORUS_SRTP_CRYPTO=libsrtp2` (see ``SRTPSession/cryptoImplementation``).
+private let srtpLibrary: (status: UInt32, implementation: String) = {
+    let status = srtp_init()
+    guard status == srtp_err_status_ok else { return (status.rawValue, "none") }
+    let builtIn = "libsrtp2's own (NSS on Debian)"
+    if let choice = getenv("CHORUS_SRTP_CRYPTO"), String(cString: choice) == "libsrtp2" { return (status.rawValue, builtIn) }
+    let replaced = chorus_srtp_use_openssl()
+    guard replaced == 0 else { return (status.rawValue, "\(builtIn); OpenSSL refused: \(replaced)") }
+    return (status.rawValue, "\(String(cString: chorus_srtp_openssl_version())) for AES-CM and HMAC-SHA1, libsrtp2's own for AES-GCM")
+}()
 
 /// One direction of an SRTP stream: SRTP and SRTCP for packets Chorus sends (`.outbound`) or
 /// receives (`.inbound`) under one master key, for any SSRC.
@@ -24,6 +37,12 @@ public final class SRTPSession {
     /// Spare bytes protect may append after the packet.
     public static let maxTrailerLength = Int(chorus_srtp_max_trailer_len)
 
+    /// Whose cipher and MAC code SRTP runs on, for logs. libsrtp2 does the SRTP itself; Debian
+    /// builds its crypto on NSS, which sets up a PKCS #11 context per packet, so Chorus gives it
+    /// OpenSSL's AES-CM and HMAC-SHA1 (target `CSRTPOpenSSL`) once they pass libsrtp2's
+    /// known-answer tests. `CHORUS_SRTP_CRYPTO=libsrtp2` in the environment keeps libsrtp2's own.
+    public static var cryptoImplementation: String { srtpLibrary.implementation }
+
     public let suite: SRTPCryptoSuite
     public let direction: Direction
     private let context: srtp_t
@@ -34,7 +53,7 @@ public final class SRTPSession {
     ///     ``SRTPCryptoSuite/keyingMaterialLength`` bytes.
     ///   - direction: whether this session protects or unprotects.
     public init(suite: SRTPCryptoSuite, keyingMaterial: [UInt8], direction: Direction) throws(SRTPError) {
-        guard srtpLibraryStatus == srtp_err_status_ok.rawValue else { throw .library(status: srtpLibraryStatus) }
+        guard srtpLibrary.status == srtp_err_status_ok.rawValue else { throw .library(status: srtpLibrary.status) }
         guard keyingMaterial.count == suite.keyingMaterialLength else {
             throw .wrongKeyLength(expected: suite.keyingMaterialLength, actual: keyingMaterial.count)
         }

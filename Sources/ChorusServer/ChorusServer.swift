@@ -1,5 +1,6 @@
 import ChorusConference
 import ChorusMixer
+import ChorusRTP
 import Foundation
 import ChorusSIP
 import Logging
@@ -86,6 +87,7 @@ public final class ChorusServer: Service, @unchecked Sendable {
         let loaded = try await sipLoop.submit { try self.focus.load(from: store) }.get()
         if loaded > 0 { logger.info("\(loaded) stored room(s) loaded from \(directory.path)") }
         try? await sipLoop.submit { self.focus.pruneAllRecordings() }.get()
+        if configuration.media.srtp != .off { logger.info("SRTP crypto: \(SRTPSession.cryptoImplementation)") }
         let tls = try makeTLSContexts(storageDirectory: directory)
         try await sipLoop.submit { self.transport.tls = tls }.get()
         for listen in configuration.sip.listen {

@@ -163,3 +163,57 @@ final class SRTPSessionTests: XCTestCase {
         XCTAssertEqual(Array(buffer[0..<plainLength]), plain)
     }
 }
+
+/// Chorus runs libsrtp2's AES-CM and HMAC-SHA1 on OpenSSL (`CSRTPOpenSSL`). These packets were
+/// protected by libsrtp2's own crypto (Debian's, on NSS: `CHORUS_SRTP_CRYPTO=libsrtp2`), a
+/// separate implementation, from the same keys and plain packets: whatever runs now must write
+/// the same bytes and read them back.
+final class SRTPKnownAnswerTests: XCTestCase {
+    private let keyingMaterial: [UInt8] = (0..<30).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 3) }
+    private let plainRTP: [UInt8] = [0x80, 111, 0x12, 0x34, 0x00, 0x01, 0xE2, 0x40, 0xCA, 0xFE, 0xBA, 0xBE]
+        + (0..<100).map { UInt8(truncatingIfNeeded: $0 &* 13) }
+    private let plainRTCP: [UInt8] = [0x80, 200, 0x00, 0x06, 0xCA, 0xFE, 0xBA, 0xBE]
+        + (0..<20).map { UInt8(truncatingIfNeeded: $0 &* 5 &+ 1) }
+
+    private func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+
+    private func check(_ suite: SRTPCryptoSuite, rtp expectedRTP: String, rtcp expectedRTCP: String) throws {
+        let sender = try SRTPSession(suite: suite, keyingMaterial: keyingMaterial, direction: .outbound)
+        let receiver = try SRTPSession(suite: suite, keyingMaterial: keyingMaterial, direction: .inbound)
+        var rtp = plainRTP
+        try sender.protect(rtp: &rtp)
+        var rtcp = plainRTCP
+        try sender.protectRTCP(&rtcp)
+        XCTAssertEqual(hex(rtp), expectedRTP, "\(suite) SRTP under \(SRTPSession.cryptoImplementation)")
+        XCTAssertEqual(hex(rtcp), expectedRTCP, "\(suite) SRTCP under \(SRTPSession.cryptoImplementation)")
+        try receiver.unprotect(srtp: &rtp)
+        try receiver.unprotectRTCP(&rtcp)
+        XCTAssertEqual(rtp, plainRTP)
+        XCTAssertEqual(rtcp, plainRTCP)
+    }
+
+    func testAESCM80MatchesLibsrtp2sOwnCrypto() throws {
+        try check(
+            .aesCM128HMACSHA1_80,
+            rtp: "806f12340001e240cafebabeb0d19a29170d9a13db48a00bc9d7b10f1faa4aeb1a7495a75568bd50aea721501e0fc77f"
+                + "828b3a51a60892a73eb05a42e2f1960c076248950bfe46733ad33571c1f06e14ec3bdba07e0b8c8f730d42841fee50f0"
+                + "75756b823888bbf2f4016f4d3876321a4ef556d90b16a62e20f6",
+            rtcp: "80c80006cafebabe364d546d9969abe3cc708ac8c83c1deb13640cb880000001fd409c0d3ede5c61fd34")
+    }
+
+    func testAESCM32MatchesLibsrtp2sOwnCrypto() throws {
+        // The same keystream; a 4-byte tag on SRTP, SRTCP's tag stays 10 bytes.
+        try check(
+            .aesCM128HMACSHA1_32,
+            rtp: "806f12340001e240cafebabeb0d19a29170d9a13db48a00bc9d7b10f1faa4aeb1a7495a75568bd50aea721501e0fc77f"
+                + "828b3a51a60892a73eb05a42e2f1960c076248950bfe46733ad33571c1f06e14ec3bdba07e0b8c8f730d42841fee50f0"
+                + "75756b823888bbf2f4016f4d3876321a4ef556d9",
+            rtcp: "80c80006cafebabe364d546d9969abe3cc708ac8c83c1deb13640cb880000001fd409c0d3ede5c61fd34")
+    }
+
+    func testChorusRunsOpenSSLForAESCMAndHMAC() {
+        // The swap happens unless CHORUS_SRTP_CRYPTO=libsrtp2 asks for libsrtp2's own crypto.
+        guard ProcessInfo.processInfo.environment["CHORUS_SRTP_CRYPTO"] != "libsrtp2" else { return }
+        XCTAssertTrue(SRTPSession.cryptoImplementation.hasPrefix("OpenSSL 3"), SRTPSession.cryptoImplementation)
+    }
+}

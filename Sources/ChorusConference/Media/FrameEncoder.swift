@@ -135,7 +135,7 @@ final class FrameEncoder {
         outgoing.removeAll(keepingCapacity: true)
         guard let last = packets.last else { return outgoing }
         var buffer = ByteBufferAllocator().buffer(capacity: last.range.upperBound)
-        payloads.withUnsafeBytes { buffer.writeBytes(UnsafeRawBufferPointer(rebasing: $0[0..<last.range.upperBound])) }
+        _ = payloads.withUnsafeBytes { buffer.writeBytes(UnsafeRawBufferPointer(rebasing: $0[0..<last.range.upperBound])) }
         for packet in packets {
             guard let slice = buffer.getSlice(at: packet.range.lowerBound, length: packet.range.count) else { continue }
             outgoing.append(OutgoingPacket(payload: slice, samples: packet.samples))
