@@ -21,6 +21,13 @@ public struct JitterBufferConfiguration: Hashable, Sendable {
     /// Consecutive ticks the buffer must stay 1.5 ticks above target before one frame is
     /// dropped (shrinking is slow; growing is immediate).
     public var shrinkHoldTicks: Int
+    /// The same hold while the buffer is at least ``fastShrinkExcessTicks`` above target: a
+    /// burst of late packets (a stalled network queue) leaves that much audio behind once its
+    /// jitter peak is forgotten, and at one frame per ``shrinkHoldTicks`` it would take
+    /// seconds per 100 ms to play out.
+    public var fastShrinkHoldTicks: Int
+    /// How far above target (in ticks) the buffer shrinks at the fast rate.
+    public var fastShrinkExcessTicks: Int
     /// A packet whose transit differs from the minimum by more than this is a timestamp jump:
     /// the buffer resynchronises on it instead of waiting for (or discarding) it.
     public var resyncThresholdMs: Int
@@ -30,7 +37,8 @@ public struct JitterBufferConfiguration: Hashable, Sendable {
     public init(
         clockRate: Int = 48_000, samplesPerTick: Int? = nil, minDelayMs: Int = 20, maxDelayMs: Int = 400,
         maxPackets: Int = 64, blockMs: Int = 1000, transitBlocks: Int = 3, peakBlocks: Int = 10,
-        shrinkHoldTicks: Int = 50, resyncThresholdMs: Int = 1500, maxPacketMs: Int = 120
+        shrinkHoldTicks: Int = 50, fastShrinkHoldTicks: Int = 10, fastShrinkExcessTicks: Int = 3,
+        resyncThresholdMs: Int = 1500, maxPacketMs: Int = 120
     ) {
         self.clockRate = clockRate
         self.samplesPerTick = samplesPerTick ?? clockRate / 50
@@ -41,6 +49,8 @@ public struct JitterBufferConfiguration: Hashable, Sendable {
         self.transitBlocks = transitBlocks
         self.peakBlocks = peakBlocks
         self.shrinkHoldTicks = shrinkHoldTicks
+        self.fastShrinkHoldTicks = fastShrinkHoldTicks
+        self.fastShrinkExcessTicks = fastShrinkExcessTicks
         self.resyncThresholdMs = resyncThresholdMs
         self.maxPacketMs = maxPacketMs
     }
@@ -109,7 +119,9 @@ public struct JitterBufferStatistics: Hashable, Sendable {
 /// due, so every talkspurt begins at the target delay. Within a talkspurt playout follows the
 /// timestamps tick by tick; when it drifts half a tick ahead of the ideal (target grew,
 /// sender slow) one tick is stretched, and when it stays 1.5 ticks behind for
-/// ``shrinkHoldTicks`` (target shrank, sender fast) one frame is dropped.
+/// ``shrinkHoldTicks`` (target shrank, sender fast) one frame is dropped; from
+/// ``JitterBufferConfiguration/fastShrinkExcessTicks`` behind, one every
+/// ``JitterBufferConfiguration/fastShrinkHoldTicks``.
 ///
 /// **Loss versus DTX.** A gap before the next buffered packet is loss when sequence numbers
 /// are missing and the packet carries no marker: those ticks (at most the missing packets'
@@ -389,7 +401,8 @@ public struct JitterBuffer: Sendable {
                 return .lost(next: nil)
             }
             excessTicks = error <= -(tick + tick / 2) ? excessTicks + 1 : 0
-            if excessTicks >= configuration.shrinkHoldTicks, let next = index(of: slots[head].sequence + 1),
+            let hold = error <= -tick * Int64(configuration.fastShrinkExcessTicks) ? configuration.fastShrinkHoldTicks : configuration.shrinkHoldTicks
+            if excessTicks >= hold, let next = index(of: slots[head].sequence + 1),
                 slots[next].timestamp == headTimestamp + duration(of: head)
             {
                 excessTicks = 0

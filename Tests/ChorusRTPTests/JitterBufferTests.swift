@@ -284,6 +284,30 @@ final class JitterBufferTests: XCTestCase {
         XCTAssertEqual(ids.count, 2000 - 2 - 2)
     }
 
+    func testAFlushedNetworkQueueStopsAddingDelayWithinSeconds() {
+        // 60 s of 20 ms packets 5 ms in transit, except that 300 ms of them (packets 500–514,
+        // at 10 s) are held in a network queue and arrive together with packet 515. Playout
+        // steps back to them (nothing is lost), which leaves 300 ms of audio buffered: it must
+        // be played out within seconds (measured: 4 s), not at one frame a second (14 s).
+        var buffer = JitterBuffer()
+        let packets = stream(count: 3000) { index in (500..<515).contains(index) ? Int64(515 - index) * 20 + 5 : 5 }
+        let played = simulate(&buffer, packets, ticks: 3010)
+        func delay(ofFrameAt second: Int) -> Int64? {
+            guard let frame = played.first(where: { $0.time >= Int64(second) * 1000 && $0.frameID != nil }), let id = frame.frameID else { return nil }
+            return frame.time - packets[id].arrival
+        }
+        guard let before = delay(ofFrameAt: 9), let after = delay(ofFrameAt: 11) else { return XCTFail("no frames played") }
+        XCTAssertLessThanOrEqual(before, 40)
+        XCTAssertGreaterThanOrEqual(after, before + 200, "the queue's audio is played, not dropped")
+        for second in 15..<60 {
+            guard let now = delay(ofFrameAt: second) else { return XCTFail("nothing played at \(second) s") }
+            XCTAssertLessThanOrEqual(now, before + 30, "at \(second) s")
+        }
+        XCTAssertEqual(buffer.statistics.late, 0)
+        XCTAssertEqual(buffer.statistics.lost, 0)
+        XCTAssertLessThanOrEqual(buffer.statistics.framesDropped, 15)
+    }
+
     private func driftRun(intervalMs: Double) -> (JitterBuffer, [Played], maxBuffered: Int) {
         var buffer = JitterBuffer()
         let count = Int(60_000 / intervalMs)
