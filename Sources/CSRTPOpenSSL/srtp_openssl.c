@@ -137,7 +137,7 @@ static const srtp_cipher_type_t chorus_aes_icm_128 = {
 
 enum { chorus_sha1_length = 20 };
 
-// Fetched once by chorus_srtp_use_openssl; OpenSSL's algorithm objects may be shared by threads.
+// Fetched once by chorus_srtp_use_openssl_hmac; OpenSSL's algorithm objects may be shared by threads.
 static EVP_MAC *chorus_hmac_algorithm;
 
 typedef struct {
@@ -271,14 +271,15 @@ static const srtp_auth_type_t chorus_hmac_sha1 = {
 
 // MARK: - Installing them
 
-int chorus_srtp_use_openssl(void) {
+// Each replacement runs libsrtp2's known-answer tests for the type, then ours, before the swap.
+int chorus_srtp_use_openssl_cipher(void) {
+    return (int)srtp_replace_cipher_type(&chorus_aes_icm_128, SRTP_AES_ICM_128);
+}
+
+int chorus_srtp_use_openssl_hmac(void) {
     if (chorus_hmac_algorithm == NULL) chorus_hmac_algorithm = EVP_MAC_fetch(NULL, "HMAC", NULL);
     if (chorus_hmac_algorithm == NULL) return -1;
-    // Each call runs libsrtp2's known-answer tests for the type, then ours, before the swap.
-    srtp_err_status_t status = srtp_replace_cipher_type(&chorus_aes_icm_128, SRTP_AES_ICM_128);
-    if (status != srtp_err_status_ok) return (int)status;
-    status = srtp_replace_auth_type(&chorus_hmac_sha1, SRTP_HMAC_SHA1);
-    return (int)status;
+    return (int)srtp_replace_auth_type(&chorus_hmac_sha1, SRTP_HMAC_SHA1);
 }
 
 const char *chorus_srtp_openssl_version(void) { return OpenSSL_version(OPENSSL_VERSION); }

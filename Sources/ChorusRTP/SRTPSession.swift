@@ -12,10 +12,21 @@ private let srtpLibrary: (status: UInt32, implementation: String) = {
     guard status == srtp_err_status_ok else { return (status.rawValue, "none") }
     let builtIn = "libsrtp2's own (NSS on Debian)"
     if let choice = getenv("CHORUS_SRTP_CRYPTO"), String(cString: choice) == "libsrtp2" { return (status.rawValue, builtIn) }
-    let replaced = chorus_srtp_use_openssl()
-    guard replaced == 0 else { return (status.rawValue, "\(builtIn); OpenSSL refused: \(replaced)") }
-    return (status.rawValue, "\(String(cString: chorus_srtp_openssl_version())) for AES-CM and HMAC-SHA1, libsrtp2's own for AES-GCM")
+    let cipher = chorus_srtp_use_openssl_cipher()
+    let hmac = chorus_srtp_use_openssl_hmac()
+    let openSSL = String(cString: chorus_srtp_openssl_version())
+    return (status.rawValue, cryptoDescription(openSSL: openSSL, builtIn: builtIn, cipherRefusal: cipher, hmacRefusal: hmac))
 }()
+
+/// Which code runs each primitive, given the status of each OpenSSL replacement (0: in use).
+func cryptoDescription(openSSL: String, builtIn: String, cipherRefusal cipher: Int32, hmacRefusal hmac: Int32) -> String {
+    switch (cipher == 0, hmac == 0) {
+    case (true, true): "\(openSSL) for AES-CM and HMAC-SHA1, libsrtp2's own for AES-GCM"
+    case (true, false): "\(openSSL) for AES-CM; \(builtIn) for HMAC-SHA1 (OpenSSL refused: \(hmac)) and AES-GCM"
+    case (false, true): "\(openSSL) for HMAC-SHA1; \(builtIn) for AES-CM (OpenSSL refused: \(cipher)) and AES-GCM"
+    case (false, false): "\(builtIn); OpenSSL refused: cipher \(cipher), HMAC \(hmac)"
+    }
+}
 
 /// One direction of an SRTP stream: SRTP and SRTCP for packets Chorus sends (`.outbound`) or
 /// receives (`.inbound`) under one master key, for any SSRC.

@@ -216,4 +216,14 @@ final class SRTPKnownAnswerTests: XCTestCase {
         guard ProcessInfo.processInfo.environment["CHORUS_SRTP_CRYPTO"] != "libsrtp2" else { return }
         XCTAssertTrue(SRTPSession.cryptoImplementation.hasPrefix("OpenSSL 3"), SRTPSession.cryptoImplementation)
     }
+
+    func testTheCryptoLogLineNamesWhatRunsEachPrimitiveWhenOnlyOneSwapSucceeded() {
+        func describe(_ cipher: Int32, _ hmac: Int32) -> String {
+            cryptoDescription(openSSL: "OpenSSL 3.0", builtIn: "libsrtp2's own", cipherRefusal: cipher, hmacRefusal: hmac)
+        }
+        XCTAssertEqual(describe(0, 0), "OpenSSL 3.0 for AES-CM and HMAC-SHA1, libsrtp2's own for AES-GCM")
+        XCTAssertEqual(describe(0, 11), "OpenSSL 3.0 for AES-CM; libsrtp2's own for HMAC-SHA1 (OpenSSL refused: 11) and AES-GCM")
+        XCTAssertEqual(describe(11, 0), "OpenSSL 3.0 for HMAC-SHA1; libsrtp2's own for AES-CM (OpenSSL refused: 11) and AES-GCM")
+        XCTAssertEqual(describe(11, -1), "libsrtp2's own; OpenSSL refused: cipher 11, HMAC -1")
+    }
 }

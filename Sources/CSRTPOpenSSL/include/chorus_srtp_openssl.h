@@ -11,11 +11,14 @@
 #ifndef CHORUS_SRTP_OPENSSL_H
 #define CHORUS_SRTP_OPENSSL_H
 
-/// Replaces libsrtp2's AES_ICM_128 cipher and HMAC_SHA1 authenticator with OpenSSL's. Call it
-/// once, after srtp_init() and before any session is created. Returns 0 on success, or the
-/// srtp_err_status_t of the replacement that failed (libsrtp2 then keeps its own), or -1 when
-/// OpenSSL has no HMAC.
-int chorus_srtp_use_openssl(void);
+/// Replaces libsrtp2's AES_ICM_128 cipher with OpenSSL's. Call each of these two once, after
+/// srtp_init() and before any session is created. Returns 0 on success, or the
+/// srtp_err_status_t of the failed replacement (libsrtp2 then keeps its own).
+int chorus_srtp_use_openssl_cipher(void);
+
+/// Replaces libsrtp2's HMAC_SHA1 authenticator with OpenSSL's, as above; -1 when OpenSSL has
+/// no HMAC.
+int chorus_srtp_use_openssl_hmac(void);
 
 /// OpenSSL's version text (e.g. "OpenSSL 3.0.19 27 Jan 2026"), for logs.
 const char *chorus_srtp_openssl_version(void);
