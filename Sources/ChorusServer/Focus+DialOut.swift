@@ -65,7 +65,7 @@ extension Focus {
         call.dialTarget = target
         calls[participant] = call
         rosterChanged(roomID)
-        let prepare: @Sendable () -> MediaLegParameters = { [self] in
+        let prepare: @Sendable () -> MediaLegParameters = {
             let (offer, pending) = OfferAnswer.makeOffer(transport: call.transport, capabilities: call.capabilities, session: session)
             call.localDescription = offer
             call.pendingOffer = pending

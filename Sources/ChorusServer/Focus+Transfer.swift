@@ -50,7 +50,7 @@ extension Focus {
         call.moving = true
         logger.info("\(call.participant): moving from room \(call.roomID) to \(targetRoomID) as \(moved.participant)")
 
-        let prepare: @Sendable () -> MediaLegParameters = { [self] in
+        let prepare: @Sendable () -> MediaLegParameters = {
             let (offer, pending) = OfferAnswer.makeOffer(transport: moved.transport, capabilities: moved.capabilities, session: moved.session)
             moved.localDescription = offer
             moved.pendingOffer = pending

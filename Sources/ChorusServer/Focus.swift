@@ -253,7 +253,7 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
                 end(call, reason: "offer refused")
                 return
             }
-            prepare = { [self] in
+            prepare = {
                 guard let (answer, audio) = try? OfferAnswer.answer(to: offer, transport: call.transport, capabilities: call.capabilities, session: session)
                 else { return Self.silentLegParameters }
                 call.localDescription = answer
@@ -262,7 +262,7 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
             }
         } else {
             // Late offer (RFC 3261 §13.2.1): Chorus offers in the 200 OK, the answer comes in the ACK.
-            prepare = { [self] in
+            prepare = {
                 let (ourOffer, pending) = OfferAnswer.makeOffer(transport: call.transport, capabilities: call.capabilities, session: session)
                 call.localDescription = ourOffer
                 call.pendingOffer = pending

@@ -181,11 +181,10 @@ extension ConferenceRoom {
                 return
             case .silence:
                 encoder = sharedEncoder(for: SharedStream(format: participant.format, source: .silence, withRoomCue: roomCue != nil), roomCue: roomCue)
-            case .individual, .shared where roomCue == nil && leavesTheMixThisTick(participant):
-                let own = participant.ownEncoder
-                mixer.withOutputFrame(for: participant.slot) { own.encode($0) }
-                statistics.individualEncodes += 1
-                encoder = own
+            case .individual:
+                encoder = encodeOwnMix(for: participant)
+            case .shared where roomCue == nil && leavesTheMixThisTick(participant):
+                encoder = encodeOwnMix(for: participant)
             case .shared:
                 encoder = sharedEncoder(for: SharedStream(format: participant.format, source: .mix, withRoomCue: roomCue != nil), roomCue: roomCue)
             }
@@ -234,6 +233,14 @@ extension ConferenceRoom {
         }
         if stream.source == .mix || roomCue != nil { statistics.sharedEncodes += 1 }
         return encoder
+    }
+
+    /// What the mixer made for the participant, through their own encoder.
+    private func encodeOwnMix(for participant: RoomParticipant) -> FrameEncoder {
+        let own = participant.ownEncoder
+        mixer.withOutputFrame(for: participant.slot) { own.encode($0) }
+        statistics.individualEncodes += 1
+        return own
     }
 
     /// What the participant would hear, with the tones for them on top, through their own encoder.
