@@ -57,10 +57,12 @@ struct LoadRun {
         try await generator.openWindow()
         let cpuStart = server?.cpuSeconds()
         let ownCPUStart = ownCPUSeconds()
+        let machineStart = MachineCPU.now()
         let wallStart = monotonicSeconds()
         try await Task.sleep(for: .milliseconds(Int64(duration * 1000)))
         let cpuEnd = server?.cpuSeconds()
         let ownCPUEnd = ownCPUSeconds()
+        let machineEnd = MachineCPU.now()
         let wall = monotonicSeconds() - wallStart
         let rss = server?.residentKilobytes()
         try await generator.closeWindow()
@@ -79,6 +81,15 @@ struct LoadRun {
             print("- Chorus resident memory: \(rss / 1024) MB (\(baseline / 1024) MB before the joins), \(fixed(Double(rss - baseline) / Double(count), 1)) KB per participant")
         }
         print("- chorus-load itself: \(fixed((ownCPUEnd - ownCPUStart) / wall, 3)) cores")
+        if let machineStart, let machineEnd {
+            let cpus = Double(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+            let machine = MachineCPU.cores(from: machineStart, to: machineEnd, wallSeconds: wall, cpus: cpus)
+            // Less than a tenth of the cores idle, or 5 % of them stolen: queues build up in the
+            // kernel and in both programs' event loops, and delay and jitter grow with them.
+            let saturated = machine.idle < cpus * 0.1 || machine.steal > cpus * 0.05
+            print("- the machine (\(Int(cpus)) CPUs): \(fixed(machine.busy, 2)) cores busy, \(fixed(machine.steal, 2)) stolen by the hypervisor, \(fixed(machine.idle, 2)) idle"
+                + (saturated ? "; near saturation or shared: delay, jitter and tick lateness here are the machine's as much as Chorus's" : ""))
+        }
 
         // Leave.
         generator.hangUpAll()
