@@ -38,8 +38,8 @@ struct ProcessProbe {
     }
 }
 
-/// The whole machine's CPU time from the first line of `/proc/stat`, in clock ticks: how busy
-/// the cores were, and how much time the hypervisor gave to other guests (steal). On a shared
+/// The whole machine's idle time and the time the hypervisor gave to other guests (steal),
+/// from the first line of `/proc/stat` in clock ticks; how busy the cores were follows. On a shared
 /// 2-core VM, Chorus and chorus-load together can leave the machine near saturation, and then
 /// the timing figures say as much about the machine as about Chorus.
 ///
