@@ -1,5 +1,6 @@
 import ChorusCodecs
 import ChorusConference
+import ChorusMixer
 import ChorusRTP
 import ChorusTestSupport
 import XCTest
@@ -57,6 +58,41 @@ final class OpusTickDecoderTests: XCTestCase {
         XCTAssertGreaterThan(AudioAnalysis.rms(rebuilt), 2000, "FEC rebuilds the tone instead of a gap")
         XCTAssertGreaterThan(AudioAnalysis.energy(at: 500, in: rebuilt), 20 * AudioAnalysis.energy(at: 1500, in: rebuilt))
         XCTAssertGreaterThan(AudioAnalysis.rms(audio[(22 * 960)...]), 500, "PLC continues the sound")
+    }
+
+    func testAStreamThatStopsMidToneFadesOutInsteadOfCutting() throws {
+        let packets = try encode(AudioAnalysis.tone(500, samples: 48_000), frameSamples: 960)
+        let decoder = try OpusTickDecoder()
+        let outputs: [JitterBufferOutput] = packets[0..<20].enumerated().map { .frame(payload: $1, timestamp: UInt32($0 * 960), samples: 960) }
+        let (audio, kinds) = run(decoder, outputs + [.silence, .silence])
+        XCTAssertEqual(Array(kinds[20...]), [.concealed, .silence])
+        XCTAssertEqual(decoder.fadedOutStreams, 1)
+        let fade = audio[(20 * 960)..<(21 * 960)]
+        XCTAssertGreaterThan(AudioAnalysis.rms(fade.prefix(240)), 2000, "the fade continues the tone")
+        XCTAssertLessThan(AudioAnalysis.rms(fade.suffix(48)), 300, "and ends at zero")
+        XCTAssertTrue(audio[(21 * 960)...].allSatisfy { $0 == 0 })
+        // The 50 ms around the end, Hann-windowed: a cut spreads the tone over the whole band (a
+        // click, heard at 800 Hz and 2 kHz as much as anywhere); the fade keeps it near 500 Hz.
+        let end = (20 * 960 - 1200)..<(20 * 960 + 1200)
+        let cut = Array(audio[end].prefix(1200)) + [Int16](repeating: 0, count: 1200)
+        for offTone in [800.0, 2000] {
+            func ratio(_ samples: [Int16]) -> Double {
+                ToneMeter.meanBlockPower(of: offTone, in: samples, blockLength: 2400) / ToneMeter.meanBlockPower(of: 500, in: samples, blockLength: 2400)
+            }
+            let faded = ratio(Array(audio[end])), abrupt = ratio(cut)
+            XCTAssertLessThan(faded, abrupt / 100, "\(offTone) Hz: \(10 * log10(faded)) dB faded, \(10 * log10(abrupt)) dB cut")
+        }
+    }
+
+    func testAStreamLeftUndecodedHasNothingToFadeOut() throws {
+        let packets = try encode(AudioAnalysis.tone(500, samples: 9600), frameSamples: 960)
+        let decoder = try OpusTickDecoder()
+        _ = run(decoder, [.frame(payload: packets[0], timestamp: 0, samples: 960)])
+        decoder.skip(.frame(payload: packets[1], timestamp: 960, samples: 960))
+        let (audio, kinds) = run(decoder, [.silence])
+        XCTAssertEqual(kinds, [.silence])
+        XCTAssertEqual(decoder.fadedOutStreams, 0)
+        XCTAssertTrue(audio.allSatisfy { $0 == 0 })
     }
 
     func testSilenceAndCorruptPackets() throws {

@@ -6,7 +6,8 @@ import ChorusRTP
 /// The jitter buffer of a G.711 leg runs on a 10 ms tick (see ``MediaLeg``), so packets of 10, 20,
 /// 40 and 60 ms all play: this decoder pulls twice per mixer tick. Lost audio is concealed by
 /// spandsp's PLC, which repeats the last pitch period and fades it, and joins the next real audio
-/// smoothly (no click). The 8 kHz audio is resampled to 48 kHz with speexdsp's filter.
+/// smoothly (no click); a stream that stops after audio is concealed for 20 ms more and faded
+/// out instead of cut. The 8 kHz audio is resampled to 48 kHz with speexdsp's filter.
 /// One per participant, used on one thread.
 public final class G711TickDecoder {
     public static let pullsPerTick = 2
@@ -20,6 +21,15 @@ public final class G711TickDecoder {
     /// The resampler may ask for one sample of room beyond the exact ratio.
     private var wideband = [Int16](repeating: 0, count: 961)
     public private(set) var concealedFrames = 0
+    /// Streams that stopped after audio and were faded out.
+    public private(set) var fadedOutStreams = 0
+    /// Whether the last pull played audio or concealment (a following `.silence` fades it out).
+    private var playing = false
+    /// Where the fade-out of a stream that stopped has got to, while it runs (over two pulls).
+    private var fadePosition: Int?
+    static let fadeSamples = 160
+    /// Whether the last tick put sound into the resampler.
+    private var upsamplerHoldsSound = false
 
     public init(law: G711Law) throws {
         codec = G711Codec(law: law)
@@ -43,11 +53,14 @@ public final class G711TickDecoder {
             heardAudio = heardAudio || kind == .audio
             allSilent = allSilent && kind == .silence
         }
-        if allSilent {
+        // The resampler's filter still holds the end of the last sound (a few ms): one silent
+        // tick runs it out, then the resampler is reset.
+        if allSilent && !upsamplerHoldsSound {
             frame.update(repeating: 0)
             upsampler.reset()
             return .silence
         }
+        upsamplerHoldsSound = !allSilent
         let written = narrowband.withUnsafeBufferPointer { input in
             wideband.withUnsafeMutableBufferPointer { upsampler.process(input, into: $0) }
         }
@@ -60,6 +73,14 @@ public final class G711TickDecoder {
     }
 
     private func play(_ output: JitterBufferOutput, into chunk: UnsafeMutableBufferPointer<Int16>) -> TickFrameKind {
+        if output != .silence { fadePosition = nil }
+        let kind = decode(output, into: chunk)
+        // A fade-out ends the stream: what follows it is silence.
+        playing = output != .silence && kind != .silence
+        return kind
+    }
+
+    private func decode(_ output: JitterBufferOutput, into chunk: UnsafeMutableBufferPointer<Int16>) -> TickFrameKind {
         switch output {
         case .frame(let payload, _, _):
             _ = backlog.refill { pcm in
@@ -76,6 +97,17 @@ public final class G711TickDecoder {
             backlog.clear()
             concealedFrames += 1
             concealer.conceal(into: chunk)
+            return .concealed
+        case .silence where playing || fadePosition != nil:
+            backlog.clear()
+            if playing {
+                fadedOutStreams += 1
+                fadePosition = 0
+            }
+            let position = fadePosition ?? 0
+            concealer.conceal(into: chunk)
+            fadeOut(chunk, from: position, of: Self.fadeSamples)
+            fadePosition = position + chunk.count < Self.fadeSamples ? position + chunk.count : nil
             return .concealed
         case .silence:
             backlog.clear()

@@ -1,6 +1,10 @@
 import ChorusCodecs
 import ChorusRTP
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// What a tick decoder produced for one mixer tick.
 public enum TickFrameKind: Sendable, Equatable {
     /// Received audio.
@@ -18,7 +22,11 @@ public enum TickFrameKind: Sendable, Equatable {
 ///   handed out on the ticks the jitter buffer reports as `.covered`.
 /// - A lost packet is rebuilt from the in-band FEC of the next packet when the jitter buffer has
 ///   one (RFC 7587 §4.2), otherwise by libopus's concealment (PLC); a corrupt packet is concealed too.
-/// - `.silence` (DTX or no stream) yields zeros and is reported as such, so the mixer can skip it.
+/// - `.silence` (DTX or no stream) yields zeros and is reported as such, so the mixer can skip it;
+///   but the first `.silence` after audio is a concealed frame faded to zero (``fadedOutStreams``):
+///   a stream that stops mid-word (a phone muted or hung up, a burst of loss that empties the
+///   buffer) then ends without a click, whose broadband energy a listener would hear at every
+///   frequency, their own voice's too. A stream entering DTX ends quiet, so its fade is quiet.
 ///
 /// Stereo streams are decoded to mono: the mixer works in mono. One instance per participant,
 /// used on one thread (it owns an Opus decoder).
@@ -49,6 +57,8 @@ public final class OpusTickDecoder {
     /// Frames concealed (PLC or FEC) and packets that failed to decode.
     public private(set) var concealedFrames = 0
     public private(set) var corruptPackets = 0
+    /// Streams that stopped after audio and were faded out over one concealed frame.
+    public private(set) var fadedOutStreams = 0
     /// Packets left undecoded (``skip(_:)``), and skipped packets decoded again as pre-roll.
     public private(set) var skippedPackets = 0
     public private(set) var prerolledPackets = 0
@@ -125,10 +135,18 @@ public final class OpusTickDecoder {
             backlog.clear()
             return conceal(next: next, into: frame)
         case .silence:
-            isDecoding = false
             backlog.clear()
-            frame.update(repeating: 0)
-            return .silence
+            prerollCount = 0
+            guard isDecoding else {
+                frame.update(repeating: 0)
+                return .silence
+            }
+            isDecoding = false
+            fadedOutStreams += 1
+            let target = UnsafeMutableBufferPointer(rebasing: frame[0..<Self.samplesPerTick])
+            if (try? decoder.concealLoss(frameSize: Self.samplesPerTick, into: target)) == nil { target.update(repeating: 0) }
+            fadeOut(target, of: Self.samplesPerTick)
+            return .concealed
         }
     }
 
@@ -147,5 +165,17 @@ public final class OpusTickDecoder {
         }
         if written == nil { target.update(repeating: 0) }
         return .concealed
+    }
+}
+
+/// Scales `samples`, positions `offset..<offset + samples.count` of a fade `length` samples long,
+/// by a gain falling from 1 to 0 along a half cosine. Smooth at both ends, a 20 ms fade spreads a
+/// tone by a few tens of Hz and no further; a cut spreads it over the whole band (a click), and
+/// even a straight ramp's corners leave sidelobes a few hundred Hz out.
+func fadeOut(_ samples: UnsafeMutableBufferPointer<Int16>, from offset: Int = 0, of length: Int) {
+    let step = Float.pi / Float(length)
+    for index in samples.indices {
+        let gain = 0.5 * (1 + cos(step * Float(offset + index + 1)))
+        samples[index] = Int16((Float(samples[index]) * gain).rounded())
     }
 }

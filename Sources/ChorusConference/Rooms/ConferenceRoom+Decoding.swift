@@ -91,7 +91,7 @@ extension ConferenceRoom {
     /// Decoding costs about 23 µs a frame, and in a large room almost nobody talks. So an Opus
     /// participant is decoded only when their audio could be mixed this tick:
     /// - they were mixed last tick (talking, or in the hangover after it), or were decoding and the
-    ///   tick continues that (a long packet, a loss to conceal);
+    ///   tick continues that (a long packet, a loss to conceal, the fade-out of a stream that stopped);
     /// - their stream carries no RFC 6464 levels, so nothing else tells;
     /// - or their level reaches the talk detector's start threshold: they become a candidate, and
     ///   the room decodes the ``Configuration/decodeCandidatesPerTick`` loudest of them.
@@ -135,6 +135,10 @@ extension ConferenceRoom {
             case .opus(let decoder):
                 let output = leg.jitterBuffer.pull(now: now)
                 switch output {
+                case .silence where decoder.isDecoding:
+                    // The stream stopped after audio: one frame fades it out.
+                    decode(participant, output, with: decoder, arrival: nil)
+                    counts.decoded += 1
                 case .silence:
                     decoder.skip(output)
                 case .covered, .lost:

@@ -19,8 +19,9 @@ final class RoomSilenceTests: XCTestCase {
             rooms.append(room)
             phones.append(try await RoomPhone.join(room, id: UInt64(index + 1), frequency: 500 + 300 * Double(index)))
         }
+        let allRooms = rooms
         func silenceEncodes() async throws -> Int {
-            try await loop.submit { rooms.reduce(0) { $0 + $1.statistics.silenceEncodes } }.get()
+            try await loop.submit { allRooms.reduce(0) { $0 + $1.statistics.silenceEncodes } }.get()
         }
         for phone in phones { _ = try await phone.collect() }
         let before = try await silenceEncodes()
