@@ -1,10 +1,6 @@
 import ChorusCodecs
 import ChorusRTP
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// What a tick decoder produced for one mixer tick.
 public enum TickFrameKind: Sendable, Equatable {
     /// Received audio.
@@ -144,7 +140,7 @@ public final class OpusTickDecoder {
             isDecoding = false
             fadedOutStreams += 1
             let target = UnsafeMutableBufferPointer(rebasing: frame[0..<Self.samplesPerTick])
-            if (try? decoder.concealLoss(frameSize: Self.samplesPerTick, into: target)) == nil { target.update(repeating: 0) }
+            concealLoss(into: target)
             fadeOut(target, of: Self.samplesPerTick)
             return .concealed
         }
@@ -157,25 +153,17 @@ public final class OpusTickDecoder {
     private func conceal(next: [UInt8]?, into frame: UnsafeMutableBufferPointer<Int16>) -> FrameKind {
         concealedFrames += 1
         let target = UnsafeMutableBufferPointer(rebasing: frame[0..<Self.samplesPerTick])
-        let written: Int?
-        if let next, !next.isEmpty {
-            written = next.withUnsafeBytes { try? decoder.decodeFEC(nextPacket: $0, frameSize: Self.samplesPerTick, into: target) }
-        } else {
-            written = try? decoder.concealLoss(frameSize: Self.samplesPerTick, into: target)
+        guard let next, !next.isEmpty else {
+            concealLoss(into: target)
+            return .concealed
         }
+        let written = next.withUnsafeBytes { try? decoder.decodeFEC(nextPacket: $0, frameSize: Self.samplesPerTick, into: target) }
         if written == nil { target.update(repeating: 0) }
         return .concealed
     }
-}
 
-/// Scales `samples`, positions `offset..<offset + samples.count` of a fade `length` samples long,
-/// by a gain falling from 1 to 0 along a half cosine. Smooth at both ends, a 20 ms fade spreads a
-/// tone by a few tens of Hz and no further; a cut spreads it over the whole band (a click), and
-/// even a straight ramp's corners leave sidelobes a few hundred Hz out.
-func fadeOut(_ samples: UnsafeMutableBufferPointer<Int16>, from offset: Int = 0, of length: Int) {
-    let step = Float.pi / Float(length)
-    for index in samples.indices {
-        let gain = 0.5 * (1 + cos(step * Float(offset + index + 1)))
-        samples[index] = Int16((Float(samples[index]) * gain).rounded())
+    /// One tick of libopus's concealment (PLC) into `target`; zeros if it fails.
+    private func concealLoss(into target: UnsafeMutableBufferPointer<Int16>) {
+        if (try? decoder.concealLoss(frameSize: Self.samplesPerTick, into: target)) == nil { target.update(repeating: 0) }
     }
 }
