@@ -10,7 +10,8 @@
 //   ChorusConference (rooms, participants, media legs: where RTP meets the mixer)
 //   ChorusServer (configuration and wiring) → `chorus` (the executable)
 // C libraries enter only through the small system-library targets COpus, CSRTP, CSpeexDSP, CSpanDSP, COpusEnc,
-// and the C shim CSRTPOpenSSL (libsrtp2's ciphers on OpenSSL).
+// and the C shims CSRTPOpenSSL (libsrtp2's ciphers on OpenSSL) and CMediaSocket (epoll and recvmmsg for the
+// media sockets, which Swift's Glibc module does not export).
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -133,9 +134,12 @@ let package = Package(
             swiftSettings: swiftSettings),
 
         // MARK: Conference: rooms, participants, media legs and the mixer clock
+        // The media sockets' batched, non-blocking reads (epoll, recvmmsg with arrival times).
+        .target(name: "CMediaSocket"),
         .target(
             name: "ChorusConference",
             dependencies: [
+                "CMediaSocket",
                 "ChorusRTP",
                 "ChorusCodecs",
                 "ChorusMixer",
@@ -150,6 +154,7 @@ let package = Package(
             name: "ChorusConferenceTests",
             dependencies: [
                 "ChorusConference",
+                "CMediaSocket",
                 "ChorusRTP",
                 "ChorusCodecs",
                 "ChorusMixer",

@@ -196,9 +196,9 @@ final class ServerIntegrationTests: XCTestCase {
     }
 
     /// A test that throws before `shutdown()` drops its server while calls run. The calls' media
-    /// sockets stay on the event loops, and their handlers hold their legs unowned: the next RTP
-    /// packet used to abort the whole test process ("Attempted to read an unowned reference but
-    /// object was already destroyed" in MediaDatagramHandler). Now the released server shuts
+    /// sockets stay on the event loops, and their read handlers once held their legs unowned: the
+    /// next RTP packet aborted the whole test process ("Attempted to read an unowned reference but
+    /// object was already destroyed"). Now the released server shuts
     /// itself down in the background, as `shutdown()` would.
     func testAServerReleasedWithoutShutdownShutsItselfDownWhileItsPhonesKeepSending() async throws {
         weak var released: ChorusServer?

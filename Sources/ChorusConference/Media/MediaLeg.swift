@@ -4,7 +4,6 @@ import Glibc
 import ChorusRTP
 import Logging
 import NIOCore
-import NIOPosix
 
 /// What a media leg reports; called on the leg's event loop.
 public protocol MediaLegDelegate: AnyObject {
@@ -21,7 +20,10 @@ public protocol MediaLegDelegate: AnyObject {
 /// for plain RTP, come from the address in the SDP or arrive while the current source is silent
 /// (a NAT rebinding), so a stranger spraying packets cannot take the stream over.
 ///
-/// The leg, its channels and everything it touches live on one event loop: the room's.
+/// Its sockets are read in batches by the loop's ``MediaReceiver``, just before each mixer tick,
+/// and written to directly (``MediaSocket``).
+///
+/// The leg, its sockets and everything it touches live on one event loop: the room's.
 public final class MediaLeg: @unchecked Sendable {
     public let eventLoop: any EventLoop
     public private(set) var parameters: MediaLegParameters
@@ -33,6 +35,11 @@ public final class MediaLeg: @unchecked Sendable {
     public private(set) var lastActivity: NIODeadline
     /// The peer's address RTP is being taken from and sent to, once known.
     public private(set) var latchedSource: SocketAddress?
+    /// The same, and the SDP's addresses, as compared with every packet's source.
+    private var latchedRaw: DatagramSource?
+    private var latchedRTCPRaw: DatagramSource?
+    private var remoteRTPRaw: DatagramSource?
+    private var remoteRTCPRaw: DatagramSource?
     /// RFC 3550 reception statistics of the peer's stream (loss, jitter), for RTCP and logs.
     public private(set) var receiveStatistics: RTPReceiveStatistics
     /// Round-trip time from the peer's last report about Chorus's stream, in milliseconds.
@@ -42,8 +49,11 @@ public final class MediaLeg: @unchecked Sendable {
     public let cname: String
 
     let logger: Logger
-    private var rtpChannel: (any Channel)?
-    private var rtcpChannel: (any Channel)?
+    /// RTP is sent and received here, and RTCP too with rtcp-mux.
+    private var rtpSocket: MediaSocket?
+    private var rtcpSocket: MediaSocket?
+    private var receiver: MediaReceiver?
+    private var registrations: [MediaReceiver.Token] = []
     private var inboundSRTP: SRTPSession?
     private var outboundSRTP: SRTPSession?
     private var sendStream: RTPSendStream
@@ -53,9 +63,6 @@ public final class MediaLeg: @unchecked Sendable {
     /// The SSRC of the participant's audio stream, once a packet of it arrived: what Chorus names
     /// in the CSRC lists of the mixes that carry their voice.
     public private(set) var remoteSSRC: UInt32?
-    /// Where outgoing RTP is written, past the channel (its scratch buffer is reused from packet
-    /// to packet, so sending does not allocate).
-    private var rtpSender: RTPSendSocket?
     private var rtcpScheduler: RTCPScheduler
     private var sentSinceLastReport = false
     /// A source silent this long may be replaced by a new plain-RTP source (NAT rebinding).
@@ -70,7 +77,7 @@ public final class MediaLeg: @unchecked Sendable {
     }
 
     /// The local RTP port (RTCP is this + 1 without rtcp-mux).
-    public var localRTPPort: Int? { rtpChannel?.localAddress?.port }
+    public var localRTPPort: Int? { rtpSocket?.localPort }
 
     private init(eventLoop: any EventLoop, parameters: MediaLegParameters, logger: Logger) throws(SRTPError) {
         self.eventLoop = eventLoop
@@ -86,6 +93,8 @@ public final class MediaLeg: @unchecked Sendable {
         self.startTime = eventLoop.now
         self.lastActivity = eventLoop.now
         self.packetRate = PacketRateLimiter(packetsPerSecond: parameters.maxPacketsPerSecond, now: eventLoop.now.uptimeNanoseconds)
+        self.remoteRTPRaw = DatagramSource(parameters.remoteRTP)
+        self.remoteRTCPRaw = DatagramSource(parameters.remoteRTCP)
         try installSRTP(parameters.srtp)
     }
 
@@ -94,49 +103,25 @@ public final class MediaLeg: @unchecked Sendable {
     public static func open(
         on eventLoop: any EventLoop, host: String, rtpPort: Int, parameters: MediaLegParameters, logger: Logger
     ) -> EventLoopFuture<MediaLeg> {
-        eventLoop.flatSubmit {
-            let leg: MediaLeg
+        eventLoop.submit {
+            let leg = try MediaLeg(eventLoop: eventLoop, parameters: parameters, logger: logger)
             do {
-                leg = try MediaLeg(eventLoop: eventLoop, parameters: parameters, logger: logger)
+                let receiver = try MediaReceiver.forLoop(eventLoop)
+                leg.receiver = receiver
+                let rtp = try MediaSocket.bind(host: host, port: rtpPort)
+                leg.rtpSocket = rtp
+                leg.registrations.append(try receiver.register(rtp, for: leg, isRTCPPort: false))
+                if !parameters.rtcpMux {
+                    let rtcp = try MediaSocket.bind(host: host, port: rtpPort + 1)
+                    leg.rtcpSocket = rtcp
+                    leg.registrations.append(try receiver.register(rtcp, for: leg, isRTCPPort: true))
+                }
             } catch {
-                return eventLoop.makeFailedFuture(error)
-            }
-            let rtp = leg.bind(host: host, port: rtpPort, isRTCPPort: false)
-            let rtcp: EventLoopFuture<(any Channel)?> =
-                parameters.rtcpMux
-                ? eventLoop.makeSucceededFuture(nil)
-                : leg.bind(host: host, port: rtpPort + 1, isRTCPPort: true).map { Optional($0) }
-            return rtp.and(rtcp).flatMapError { error in
                 // Do not leak the half that did bind.
-                rtp.whenSuccess { $0.close(promise: nil) }
-                rtcp.whenSuccess { $0?.close(promise: nil) }
-                return eventLoop.makeFailedFuture(error)
-            }.map { rtpChannel, rtcpChannel in
-                leg.rtpChannel = rtpChannel
-                leg.rtcpChannel = rtcpChannel
-                return leg
+                leg.closeSockets()
+                throw error
             }
-        }
-    }
-
-    private func bind(host: String, port: Int, isRTCPPort: Bool) -> EventLoopFuture<any Channel> {
-        let bootstrap = DatagramBootstrap(group: eventLoop)
-            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 2048))
-            // A phone sends one packet per 20 ms: read one per wake-up. NIO's epoll is level-
-            // triggered, so a second queued packet brings the socket back at once; reading on until
-            // EAGAIN would cost an extra, empty recvmsg for almost every packet.
-            .channelOption(.maxMessagesPerRead, value: 1)
-            .channelInitializer { channel in
-                channel.pipeline.addHandler(MediaDatagramHandler(leg: self, isRTCPPort: isRTCPPort))
-            }
-        guard !isRTCPPort else { return bootstrap.bind(host: host, port: port) }
-        // RTP is sent straight to the socket (see RTPSendSocket), so it is made here.
-        do {
-            let (descriptor, sender) = try RTPSendSocket.bind(host: host, port: port)
-            rtpSender = sender
-            return bootstrap.withBoundSocket(descriptor)
-        } catch {
-            return eventLoop.makeFailedFuture(error)
+            return leg
         }
     }
 
@@ -161,7 +146,12 @@ public final class MediaLeg: @unchecked Sendable {
             sendStream.changeCodec(payloadType: parameters.payloadType, clockRate: parameters.clockRate)
             jitterBuffer = JitterBuffer(configuration: Self.jitterBufferConfiguration(clockRate: parameters.clockRate))
         }
-        if parameters.remoteRTP != self.parameters.remoteRTP { latchedSource = nil }
+        if parameters.remoteRTP != self.parameters.remoteRTP {
+            latchedSource = nil
+            latchedRaw = nil
+        }
+        remoteRTPRaw = DatagramSource(parameters.remoteRTP)
+        remoteRTCPRaw = DatagramSource(parameters.remoteRTCP)
         // A resumed call gets a full inactivity timeout before it must have sent anything.
         lastActivity = eventLoop.now
         self.parameters = parameters
@@ -178,46 +168,50 @@ public final class MediaLeg: @unchecked Sendable {
 
     // MARK: - Receiving
 
-    func receive(_ datagram: AddressedEnvelope<ByteBuffer>, onRTCPPort: Bool) {
-        let source = datagram.remoteAddress
-        let fromParticipant = onRTCPPort ? source == latchedRTCPSource || source == parameters.remoteRTCP : source == latchedSource || source == parameters.remoteRTP
-        guard packetRate.admit(fromParticipant: fromParticipant, now: eventLoop.now.uptimeNanoseconds) else { statistics.droppedRateLimited += 1; return }
-        var bytes = datagram.data
-        let length = bytes.readableBytes
-        guard length >= 8 else {
+    /// Reads what is waiting on every media socket of this leg's event loop (its own and its
+    /// neighbours'), so that a tick about to pull from the jitter buffers finds every packet that
+    /// arrived before it. Call on the loop.
+    public func receiveWaitingPackets() {
+        receiver?.drain()
+    }
+
+    /// One datagram read from the RTP socket, or the RTCP one (`onRTCPPort`), received by the
+    /// kernel at `arrival`. SRTP decrypts `bytes` in place.
+    func receive(
+        _ bytes: UnsafeMutableRawBufferPointer, truncated: Bool, from source: DatagramSource, arrival: NIODeadline, onRTCPPort: Bool
+    ) {
+        let fromParticipant = onRTCPPort
+            ? source == latchedRTCPRaw || source == remoteRTCPRaw : source == latchedRaw || source == remoteRTPRaw
+        guard packetRate.admit(fromParticipant: fromParticipant, now: arrival.uptimeNanoseconds) else { statistics.droppedRateLimited += 1; return }
+        guard bytes.count >= 8, !truncated else {
             statistics.droppedMalformed += 1
             return
         }
         // RFC 5761 §4: with rtcp-mux, payload types 64-95 (second byte 192-223) are RTCP.
-        let second = bytes.getInteger(at: bytes.readerIndex + 1, as: UInt8.self) ?? 0
-        let isRTCP = onRTCPPort || (parameters.rtcpMux && (192...223).contains(second))
+        let isRTCP = onRTCPPort || (parameters.rtcpMux && (192...223).contains(bytes[1]))
         if isRTCP {
-            receiveRTCP(&bytes, from: datagram.remoteAddress)
+            receiveRTCP(bytes, from: source, arrival: arrival)
         } else {
-            receiveRTP(&bytes, from: datagram.remoteAddress)
+            receiveRTP(bytes, from: source, arrival: arrival)
         }
     }
 
-    private func receiveRTP(_ bytes: inout ByteBuffer, from source: SocketAddress) {
-        guard bytes.readableBytes >= 12, (bytes.getInteger(at: bytes.readerIndex, as: UInt8.self) ?? 0) >> 6 == 2 else {
+    private func receiveRTP(_ bytes: UnsafeMutableRawBufferPointer, from source: DatagramSource, arrival: NIODeadline) {
+        guard bytes.count >= 12, bytes[0] >> 6 == 2 else {
             statistics.droppedMalformed += 1
             return
         }
-        var length = bytes.readableBytes
+        var length = bytes.count
         if let inboundSRTP {
             do {
-                length = try bytes.withUnsafeMutableReadableBytes { buffer throws(SRTPError) in
-                    try inboundSRTP.unprotect(srtp: buffer, length: buffer.count)
-                }
+                length = try inboundSRTP.unprotect(srtp: bytes, length: bytes.count)
             } catch {
                 count(error)
                 return
             }
         }
-        let now = eventLoop.now
-        bytes.withUnsafeReadableBytes { raw in
-            let packetBytes = UnsafeRawBufferPointer(rebasing: raw[0..<length])
-            guard let packet = try? RTPPacketView(bytes: packetBytes) else {
+        do {
+            guard let packet = try? RTPPacketView(bytes: UnsafeRawBufferPointer(rebasing: bytes[0..<length])) else {
                 statistics.droppedMalformed += 1
                 return
             }
@@ -226,7 +220,7 @@ public final class MediaLeg: @unchecked Sendable {
                 statistics.droppedPayloadType += 1
                 return
             }
-            guard accept(source, authenticated: inboundSRTP != nil, now: now) else {
+            guard accept(source, authenticated: inboundSRTP != nil, now: arrival) else {
                 statistics.droppedUnknownSource += 1
                 return
             }
@@ -235,8 +229,8 @@ public final class MediaLeg: @unchecked Sendable {
                 return
             }
             statistics.rtpReceived += 1
-            lastActivity = now
-            let nowMs = nowMilliseconds
+            lastActivity = max(lastActivity, arrival)
+            let nowMs = milliseconds(at: arrival)
             if isEvent {
                 let events = telephoneEvents.receive(timestamp: packet.timestamp, marker: packet.marker, payload: packet.payload, now: nowMs)
                 deliver(events)
@@ -255,33 +249,31 @@ public final class MediaLeg: @unchecked Sendable {
         }
     }
 
-    private func receiveRTCP(_ bytes: inout ByteBuffer, from source: SocketAddress) {
-        var length = bytes.readableBytes
+    private func receiveRTCP(_ bytes: UnsafeMutableRawBufferPointer, from source: DatagramSource, arrival: NIODeadline) {
+        var length = bytes.count
         if let inboundSRTP {
             do {
-                length = try bytes.withUnsafeMutableReadableBytes { buffer throws(SRTPError) in
-                    try inboundSRTP.unprotectRTCP(buffer, length: buffer.count)
-                }
+                length = try inboundSRTP.unprotectRTCP(bytes, length: bytes.count)
             } catch {
                 count(error)
                 return
             }
         }
-        let packets = bytes.withUnsafeReadableBytes { raw in
-            try? RTCPParser.parse(UnsafeRawBufferPointer(rebasing: raw[0..<length]), requireReportFirst: false)
-        }
-        guard let packets else {
+        guard let packets = try? RTCPParser.parse(UnsafeRawBufferPointer(rebasing: bytes[0..<length]), requireReportFirst: false) else {
             statistics.droppedMalformed += 1
             return
         }
         // RTCP follows the RTP source's host; its port is learnt from what arrives.
-        guard inboundSRTP != nil || latchedSource == nil || latchedSource?.ipAddress == source.ipAddress else {
+        guard inboundSRTP != nil || latchedRaw.map({ $0.sameHost(as: source) }) ?? true else {
             statistics.droppedUnknownSource += 1
             return
         }
-        latchedRTCPSource = source
+        if latchedRTCPRaw != source {
+            latchedRTCPRaw = source
+            latchedRTCPSource = source.socketAddress
+        }
         statistics.rtcpReceived += 1
-        lastActivity = eventLoop.now
+        lastActivity = max(lastActivity, arrival)
         rtcpScheduler.didReceive(packetSize: length)
         let now = Self.wallClock()
         for packet in packets {
@@ -303,9 +295,19 @@ public final class MediaLeg: @unchecked Sendable {
 
     /// The wall clock as NTP time, for sender reports and round-trip times.
     static func wallClock() -> NTPTimestamp {
+        NTPTimestamp(unixNanoseconds: UInt64(realtimeNanoseconds()))
+    }
+
+    /// CLOCK_REALTIME in nanoseconds since 1970.
+    static func realtimeNanoseconds() -> Int64 {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
-        return NTPTimestamp(unixNanoseconds: UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec))
+        return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
+    }
+
+    /// A moment in the leg's milliseconds (``nowMilliseconds``).
+    private func milliseconds(at moment: NIODeadline) -> Int64 {
+        (moment - startTime).nanoseconds / 1_000_000
     }
 
     private func count(_ error: SRTPError) {
@@ -317,19 +319,20 @@ public final class MediaLeg: @unchecked Sendable {
     }
 
     /// Symmetric RTP: decides whether a packet from `source` belongs to this participant.
-    private func accept(_ source: SocketAddress, authenticated: Bool, now: NIODeadline) -> Bool {
-        if source == latchedSource {
-            lastFromLatchedSource = now
+    private func accept(_ source: DatagramSource, authenticated: Bool, now: NIODeadline) -> Bool {
+        if source == latchedRaw {
+            lastFromLatchedSource = max(lastFromLatchedSource, now)
             return true
         }
-        let matchesSDP = source == parameters.remoteRTP
-        let currentIsSilent = latchedSource == nil || now - lastFromLatchedSource > Self.sourceSilenceBeforeSwitch
-        guard authenticated || matchesSDP || currentIsSilent else { return false }
-        if latchedSource != nil {
+        let matchesSDP = source == remoteRTPRaw
+        let currentIsSilent = latchedRaw == nil || now - lastFromLatchedSource > Self.sourceSilenceBeforeSwitch
+        guard authenticated || matchesSDP || currentIsSilent, let address = source.socketAddress else { return false }
+        if let previous = latchedSource {
             statistics.sourceChanges += 1
-            logger.info("media source moved from \(latchedSource!) to \(source)")
+            logger.info("media source moved from \(previous) to \(address)")
         }
-        latchedSource = source
+        latchedSource = address
+        latchedRaw = source
         lastFromLatchedSource = now
         return true
     }
@@ -354,10 +357,10 @@ public final class MediaLeg: @unchecked Sendable {
     /// Sends an SR (when Chorus sent RTP since the last report) or RR, with a report block on the
     /// peer's stream, SDES CNAME, and a BYE when leaving.
     private func sendRTCP(bye reason: String??) {
-        let channel = parameters.rtcpMux ? rtpChannel : rtcpChannel
+        let socket = parameters.rtcpMux ? rtpSocket : rtcpSocket
         let destination = parameters.rtcpMux
             ? (latchedSource ?? parameters.remoteRTP) : (latchedRTCPSource ?? parameters.remoteRTCP)
-        guard let channel, let destination else { return }
+        guard let socket, let destination else { return }
         let now = Self.wallClock()
         var blocks: [RTCPReportBlock] = []
         if let remoteSSRC, receiveStatistics.isValid {
@@ -382,7 +385,10 @@ public final class MediaLeg: @unchecked Sendable {
         }
         sentSinceLastReport = false
         rtcpScheduler.didSend(packetSize: bytes.count, now: Double(nowMilliseconds) / 1000)
-        channel.writeAndFlush(AddressedEnvelope(remoteAddress: destination, data: channel.allocator.buffer(bytes: bytes)), promise: nil)
+        _ = socket.send(to: destination, capacity: bytes.count) { out in
+            out.copyBytes(from: bytes)
+            return bytes.count
+        }
     }
 
     // MARK: - Sending
@@ -394,7 +400,7 @@ public final class MediaLeg: @unchecked Sendable {
     public func send(
         payload: UnsafeRawBufferPointer, samples: Int, marker: Bool = false, contributingSources: [UInt32] = [], excluding excluded: UInt32? = nil
     ) {
-        guard parameters.sends, let destination = latchedSource ?? parameters.remoteRTP, let sender = rtpSender else { return }
+        guard parameters.sends, let destination = latchedSource ?? parameters.remoteRTP, let sender = rtpSocket else { return }
         let header = sendStream.nextHeader(samples: samples, payloadOctets: payload.count, marker: marker)
         // At most 15 CSRCs, on the stack.
         var csrcs: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
@@ -438,39 +444,19 @@ public final class MediaLeg: @unchecked Sendable {
 
     /// Sends RTCP BYE (RFC 3550 §6.6) and closes the sockets. Callable from any thread.
     public func close(reason: String? = nil) -> EventLoopFuture<Void> {
-        eventLoop.flatSubmit {
+        eventLoop.submit {
             self.sendRTCP(bye: .some(reason))
-            let channels = [self.rtpChannel, self.rtcpChannel].compactMap { $0 }
-            self.rtpChannel = nil
-            self.rtcpChannel = nil
-            self.rtpSender?.close()
-            self.rtpSender = nil
-            return EventLoopFuture.andAllComplete(channels.map { $0.close().recover { _ in } }, on: self.eventLoop)
+            self.closeSockets()
         }
     }
-}
 
-/// Feeds a leg's datagrams to it; one per socket.
-///
-/// It holds its leg strongly: a leg whose owner let go of it without closing it lives on until
-/// its sockets close (the pipeline then drops this handler), rather than leaving a socket whose
-/// next packet would reach a freed leg.
-final class MediaDatagramHandler: ChannelInboundHandler, @unchecked Sendable {
-    typealias InboundIn = AddressedEnvelope<ByteBuffer>
-    private let leg: MediaLeg
-    private let isRTCPPort: Bool
-
-    init(leg: MediaLeg, isRTCPPort: Bool) {
-        self.leg = leg
-        self.isRTCPPort = isRTCPPort
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        leg.receive(unwrapInboundIn(data), onRTCPPort: isRTCPPort)
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // ICMP unreachable from a peer that went away: keep the socket.
-        leg.logger.debug("media socket error: \(error)")
+    /// Stops reading the sockets and closes them.
+    private func closeSockets() {
+        for token in registrations { receiver?.unregister(token) }
+        registrations = []
+        rtpSocket?.close()
+        rtpSocket = nil
+        rtcpSocket?.close()
+        rtcpSocket = nil
     }
 }

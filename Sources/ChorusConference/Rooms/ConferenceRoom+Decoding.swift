@@ -103,6 +103,8 @@ extension ConferenceRoom {
     /// cheap, and G.711 phones send no levels).
     static func decodePhase(_ members: [RoomParticipant], _ settings: DecodePhaseSettings) -> DecodeCounts {
         var counts = DecodeCounts()
+        // Every packet that arrived before this tick, into the jitter buffers.
+        members.first?.leg.receiveWaitingPackets()
         for participant in members {
             participant.tickInput = .none
             participant.decodedArrival = nil
