@@ -72,9 +72,17 @@ public final class MediaLeg: @unchecked Sendable {
 
     /// G.711 phones may send 10 ms packets: its buffer runs on a 10 ms tick (pulled twice per mixer
     /// tick by ``G711TickDecoder``). Opus runs on the mixer's 20 ms tick.
+    ///
+    /// The buffer's floor is 5 ms beyond the fastest packet's transit, not the 20 ms a buffer fed
+    /// at read time needs: arrivals here are the kernel's own timestamps, and the room pulls at the
+    /// moment it read the sockets (``receiveWaitingPackets()``), so every packet that arrived
+    /// before a pull is in the buffer and the tick's phase costs nothing extra. The 5 ms cover the
+    /// millisecond rounding of arrival times; network jitter raises the target above it.
     static func jitterBufferConfiguration(clockRate: Int) -> JitterBufferConfiguration {
-        JitterBufferConfiguration(clockRate: clockRate, samplesPerTick: clockRate == 8_000 ? 80 : nil)
+        JitterBufferConfiguration(clockRate: clockRate, samplesPerTick: clockRate == 8_000 ? 80 : nil, minDelayMs: minimumJitterDelayMs)
     }
+
+    static let minimumJitterDelayMs = 5
 
     /// The local RTP port (RTCP is this + 1 without rtcp-mux).
     public var localRTPPort: Int? { rtpSocket?.localPort }
@@ -171,8 +179,12 @@ public final class MediaLeg: @unchecked Sendable {
     /// Reads what is waiting on every media socket of this leg's event loop (its own and its
     /// neighbours'), so that a tick about to pull from the jitter buffers finds every packet that
     /// arrived before it. Call on the loop.
-    public func receiveWaitingPackets() {
-        receiver?.drain()
+    ///
+    /// Returns the moment of the read: pull the loop's jitter buffers at that time (in each leg's
+    /// ``milliseconds(at:)``), since a packet that arrives later is not in them yet.
+    @discardableResult
+    public func receiveWaitingPackets() -> NIODeadline {
+        receiver?.drain() ?? eventLoop.now
     }
 
     /// One datagram read from the RTP socket, or the RTCP one (`onRTCPPort`), received by the
@@ -305,8 +317,8 @@ public final class MediaLeg: @unchecked Sendable {
         return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
     }
 
-    /// A moment in the leg's milliseconds (``nowMilliseconds``).
-    private func milliseconds(at moment: NIODeadline) -> Int64 {
+    /// A moment in the leg's milliseconds (``nowMilliseconds``, the jitter buffer's time base).
+    public func milliseconds(at moment: NIODeadline) -> Int64 {
         (moment - startTime).nanoseconds / 1_000_000
     }
 

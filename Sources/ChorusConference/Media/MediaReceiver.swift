@@ -145,8 +145,10 @@ final class MediaReceiver: @unchecked Sendable {
         }
     }
 
-    /// Reads every socket with data waiting and hands each datagram to its leg. Call on the loop.
-    func drain() {
+    /// Reads every socket with data waiting and hands each datagram to its leg. Returns the
+    /// moment the read began: every datagram that had arrived by then was read. Call on the loop.
+    @discardableResult
+    func drain() -> NIODeadline {
         eventLoop.preconditionInEventLoop()
         let now = eventLoop.now
         lastDrain = now
@@ -155,12 +157,13 @@ final class MediaReceiver: @unchecked Sendable {
         // Each pass asks epoll again, so a descriptor left with data (a flood) is seen once per pass.
         for _ in 0...(count / Self.readyCapacity) {
             let ready = Int(chorus_poller_ready(poller, readyTokens.baseAddress, CInt(Self.readyCapacity)))
-            guard ready > 0 else { return }
+            guard ready > 0 else { break }
             for index in 0..<ready {
                 read(readyTokens[index], now: now, realtimeMinusUptime: realtimeMinusUptime)
             }
-            if ready < Self.readyCapacity { return }
+            if ready < Self.readyCapacity { break }
         }
+        return now
     }
 
     private func read(_ raw: UInt64, now: NIODeadline, realtimeMinusUptime: Int64) {

@@ -103,8 +103,9 @@ extension ConferenceRoom {
     /// cheap, and G.711 phones send no levels).
     static func decodePhase(_ members: [RoomParticipant], _ settings: DecodePhaseSettings) -> DecodeCounts {
         var counts = DecodeCounts()
-        // Every packet that arrived before this tick, into the jitter buffers.
-        members.first?.leg.receiveWaitingPackets()
+        // Every packet that arrived before this tick, into the jitter buffers; they are pulled as
+        // of that read, so none counts a packet missing that is only still in the kernel.
+        guard let readAt = members.first?.leg.receiveWaitingPackets() else { return counts }
         for participant in members {
             participant.tickInput = .none
             participant.decodedArrival = nil
@@ -121,7 +122,7 @@ extension ConferenceRoom {
                     && leg.eventLoop.now - leg.lastActivity > settings.inactivityTimeout
             }
             guard leg.parameters.receives else { continue }
-            let now = leg.nowMilliseconds
+            let now = leg.milliseconds(at: readAt)
             guard leg.parameters.sends else {
                 // On hold (sendonly from their side): not mixed, but keep the buffer drained.
                 participant.decoder.discardTick(from: &leg.jitterBuffer, nowMilliseconds: now)

@@ -179,10 +179,11 @@ final class RoomDecodingTests: XCTestCase {
         XCTAssertTrue(last.contains("6 participants, 2 mixed"), last)
         XCTAssertTrue(last.contains("ticks, late p50"), last)
         XCTAssertTrue(last.contains("left undecoded"), last)
-        // The jitter buffer's 20 ms floor plus the wait for the tick: 20 to 60 ms at zero network jitter
-        // (a loaded test machine adds some).
+        // The jitter buffer's 5 ms floor plus the wait for the tick: 5 to 25 ms at zero network
+        // jitter (a loaded test machine adds some). Arrivals are the kernel's, so it is never less
+        // than the floor (1 ms of rounding aside).
         XCTAssertGreaterThan(delay.count, 100)
-        XCTAssertGreaterThanOrEqual(delay.percentileMilliseconds(50), 15)
+        XCTAssertGreaterThanOrEqual(delay.percentileMilliseconds(50), 4)
         XCTAssertLessThan(delay.percentileMilliseconds(50), 100)
         try await close(room, talkers + quiet)
     }
