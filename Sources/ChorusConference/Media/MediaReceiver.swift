@@ -152,7 +152,9 @@ final class MediaReceiver: @unchecked Sendable {
         eventLoop.preconditionInEventLoop()
         let now = eventLoop.now
         lastDrain = now
-        // The kernel stamps with the real-time clock; the legs count on the monotonic one.
+        // The kernel stamps with the real-time clock; the legs count on the monotonic one. (A step
+        // of the wall clock between a packet's arrival and this read misplaces that one arrival
+        // by the step; an arrival that would lie in the future is taken as now.)
         let realtimeMinusUptime = MediaLeg.realtimeNanoseconds() - Int64(now.uptimeNanoseconds)
         // Each pass asks epoll again, so a descriptor left with data (a flood) is seen once per pass.
         for _ in 0...(count / Self.readyCapacity) {
