@@ -222,42 +222,40 @@ public final class MediaLeg: @unchecked Sendable {
                 return
             }
         }
-        do {
-            guard let packet = try? RTPPacketView(bytes: UnsafeRawBufferPointer(rebasing: bytes[0..<length])) else {
-                statistics.droppedMalformed += 1
-                return
+        guard let packet = try? RTPPacketView(bytes: UnsafeRawBufferPointer(rebasing: bytes[0..<length])) else {
+            statistics.droppedMalformed += 1
+            return
+        }
+        let isEvent = packet.payloadType == parameters.telephoneEventPayloadType
+        guard packet.payloadType == parameters.payloadType || isEvent else {
+            statistics.droppedPayloadType += 1
+            return
+        }
+        guard accept(source, authenticated: inboundSRTP != nil, now: arrival) else {
+            statistics.droppedUnknownSource += 1
+            return
+        }
+        guard parameters.receives else {
+            statistics.droppedNotReceiving += 1
+            return
+        }
+        statistics.rtpReceived += 1
+        lastActivity = max(lastActivity, arrival)
+        let arrivalMs = milliseconds(at: arrival)
+        if isEvent {
+            let events = telephoneEvents.receive(timestamp: packet.timestamp, marker: packet.marker, payload: packet.payload, now: arrivalMs)
+            deliver(events)
+        } else {
+            if remoteSSRC != packet.ssrc {
+                remoteSSRC = packet.ssrc
+                receiveStatistics = RTPReceiveStatistics(clockRate: parameters.clockRate)
             }
-            let isEvent = packet.payloadType == parameters.telephoneEventPayloadType
-            guard packet.payloadType == parameters.payloadType || isEvent else {
-                statistics.droppedPayloadType += 1
-                return
-            }
-            guard accept(source, authenticated: inboundSRTP != nil, now: arrival) else {
-                statistics.droppedUnknownSource += 1
-                return
-            }
-            guard parameters.receives else {
-                statistics.droppedNotReceiving += 1
-                return
-            }
-            statistics.rtpReceived += 1
-            lastActivity = max(lastActivity, arrival)
-            let nowMs = milliseconds(at: arrival)
-            if isEvent {
-                let events = telephoneEvents.receive(timestamp: packet.timestamp, marker: packet.marker, payload: packet.payload, now: nowMs)
-                deliver(events)
-            } else {
-                if remoteSSRC != packet.ssrc {
-                    remoteSSRC = packet.ssrc
-                    receiveStatistics = RTPReceiveStatistics(clockRate: parameters.clockRate)
-                }
-                let arrival = UInt32(truncatingIfNeeded: nowMs * Int64(parameters.clockRate) / 1000)
-                _ = receiveStatistics.update(sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp, arrival: arrival)
-                let level = parameters.audioLevelExtensionID.flatMap { packet.audioLevel(id: $0) }
-                jitterBuffer.insert(
-                    sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp, ssrc: packet.ssrc,
-                    marker: packet.marker, payload: packet.payload, arrivalMs: nowMs, audioLevel: level)
-            }
+            let arrivalUnits = UInt32(truncatingIfNeeded: arrivalMs * Int64(parameters.clockRate) / 1000)
+            _ = receiveStatistics.update(sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp, arrival: arrivalUnits)
+            let level = parameters.audioLevelExtensionID.flatMap { packet.audioLevel(id: $0) }
+            jitterBuffer.insert(
+                sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp, ssrc: packet.ssrc,
+                marker: packet.marker, payload: packet.payload, arrivalMs: arrivalMs, audioLevel: level)
         }
     }
 
