@@ -99,6 +99,33 @@ final class MediaReceiverTests: XCTestCase {
         try await group.shutdownGracefully()
     }
 
+    func testOneDrainEmptiesASprayedSocketSoThePhonesPacketBehindItIsRead() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = group.next()
+        let phone = try MediaSocket.bind(host: "127.0.0.1", port: 0)
+        let stranger = try MediaSocket.bind(host: "127.0.0.1", port: 0)
+        let leg = try await openLeg(on: loop, phonePort: phone.localPort)
+        let localPort = try await loop.submit { leg.localRTPPort }.get()
+        let port = try XCTUnwrap(localPort)
+        let (received, strangers) = try await loop.submit {
+            // The phone's first packet latches it; then 150 from a stranger and the phone's second,
+            // all waiting before one drain.
+            try Self.send(Self.rtp(1), from: phone, to: port)
+            usleep(2_000)
+            leg.receiveWaitingPackets()
+            for sequence in 1...150 { try Self.send(Self.rtp(UInt16(100 + sequence)), from: stranger, to: port) }
+            try Self.send(Self.rtp(2), from: phone, to: port)
+            usleep(5_000)
+            leg.receiveWaitingPackets()
+            let statistics = leg.statistics
+            return (statistics.rtpReceived, statistics.droppedRateLimited + statistics.droppedUnknownSource)
+        }.get()
+        XCTAssertEqual(received, 2, "the phone's packet, behind the spray, is read by the same drain")
+        XCTAssertEqual(strangers, 150, "the stranger's are dropped by the leg, not left in the kernel")
+        try await leg.close().get()
+        try await group.shutdownGracefully()
+    }
+
     func testATokenOfAClosedSocketDoesNotReachTheOneThatReusedItsSlot() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()

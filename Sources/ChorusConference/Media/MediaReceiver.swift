@@ -37,9 +37,12 @@ final class MediaReceiver: @unchecked Sendable {
     static let datagramCapacity = 2_048
     /// Datagrams read from one socket per `recvmmsg`: a tick usually finds one or two.
     static let batch = 8
-    /// At most this many batches from one socket per drain: a flooded socket cannot hold the loop
-    /// (the rest waits for the next drain, and the leg's rate limit drops most of it).
-    static let batchesPerSocket = 4
+    /// At most this many batches from one socket per drain (256 datagrams): more than a default
+    /// receive buffer holds of small datagrams, so each drain empties a flooded socket and the
+    /// flood meets the leg's rate limit, which keeps the participant's packets apart from a
+    /// stranger's, instead of the kernel dropping both alike once the buffer is full. Still a
+    /// bound: a drain cannot be held on one socket for ever.
+    static let batchesPerSocket = 32
     /// Ready descriptors asked of epoll per call.
     static let readyCapacity = 256
     static let fallbackPeriod: TimeAmount = .milliseconds(20)
