@@ -142,6 +142,12 @@ public struct JitterBuffer: Sendable {
     /// When that packet arrived (milliseconds, the clock of ``insert``): for measuring the delay
     /// from arrival to the mix.
     public private(set) var playedArrivalMs: Int64 = 0
+    /// How long before the pull that packet was due (milliseconds): the ideal playout point
+    /// minus its timestamp. A talkspurt starts on the first tick at or after the due time, so
+    /// this is the part of the wait that the tick's phase added, 0 to one tick, beyond the
+    /// target delay; the room moves its ticks earlier while its talkers' spare allows.
+    /// Negative when playout runs ahead of the ideal (the target just grew).
+    public private(set) var playedSpareMs = 0
 
     private struct Slot: Sendable {
         var sequence: Int64 = JitterBuffer.empty
@@ -176,6 +182,8 @@ public struct JitterBuffer: Sendable {
     private var coverRemaining = 0
     private var excessTicks = 0
     private var ticksSinceStretch = Int.max / 2
+    /// The ideal playout timestamp of the current pull.
+    private var pullIdeal: Int64 = 0
 
     // Timing estimators, per block of `blockMs`.
     private var transitMinima: [Int64]
@@ -344,6 +352,7 @@ public struct JitterBuffer: Sendable {
             return .covered
         }
         let ideal = now * Int64(configuration.clockRate) / 1000 - minimumTransit - target
+        pullIdeal = ideal
 
         while true {
             guard let head = headIndex() else {
@@ -562,6 +571,7 @@ public struct JitterBuffer: Sendable {
         packetSamples = samples
         playedAudioLevel = slot.audioLevel
         playedArrivalMs = slot.arrivalMs
+        playedSpareMs = Int((pullIdeal - slot.timestamp) * 1000 / Int64(configuration.clockRate))
         remove(index)
         return .frame(payload: slot.payload, timestamp: UInt32(truncatingIfNeeded: slot.timestamp), samples: Int(samples))
     }

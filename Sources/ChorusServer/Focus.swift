@@ -139,7 +139,8 @@ final class Focus: SIPUserAgentDelegate, ConferenceRoomDelegate, @unchecked Send
             mixer: MixerConfiguration(maximumMixedSpeakers: configuration.conference.maxMixedSpeakers),
             inactivityTimeout: .nanoseconds(Int64(configuration.media.inactivityTimeout.components.seconds) * 1_000_000_000),
             reportInterval: reportSeconds > 0 ? .seconds(reportSeconds) : nil,
-            forwardsTwoTalkers: configuration.conference.forwardTwoTalkers)
+            forwardsTwoTalkers: configuration.conference.forwardTwoTalkers,
+            alignsTicksToTalkers: configuration.media.alignTicksToTalkers)
         recordingThreadPool = NIOThreadPool(numberOfThreads: 1)
         recordingThreadPool.start()
     }

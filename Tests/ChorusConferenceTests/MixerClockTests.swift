@@ -46,6 +46,64 @@ final class MixerClockTests: XCTestCase {
         XCTAssertEqual(ticks.indices, [1, 2, 7, 8])
     }
 
+    func testAdvanceMovesEveryLaterTickEarlier() {
+        let loop = EmbeddedEventLoop()
+        let ticks = Ticks()
+        let clock = MixerClock(eventLoop: loop) { ticks.indices.append($0) }
+        // Deadlines cannot go below zero: start the loop's clock a second in.
+        loop.advanceTime(by: .seconds(1))
+        clock.start()
+        loop.advanceTime(by: .milliseconds(25))
+        XCTAssertEqual(ticks.indices, [1])
+        // Tick 2 was due at 40 ms; 4 ms earlier it is due at 36, and tick 3 at 56.
+        XCTAssertEqual(clock.advance(by: .milliseconds(4)), .milliseconds(4))
+        loop.advanceTime(by: .milliseconds(10))
+        XCTAssertEqual(ticks.indices, [1])
+        loop.advanceTime(by: .milliseconds(1))
+        XCTAssertEqual(ticks.indices, [1, 2])
+        loop.advanceTime(by: .milliseconds(20))
+        XCTAssertEqual(ticks.indices, [1, 2, 3])
+        XCTAssertEqual(clock.statistics.advancedNanoseconds, 4_000_000)
+        XCTAssertEqual(clock.statistics.lateness.percentileMilliseconds(100), 0.1, "the moved ticks are on time")
+    }
+
+    func testAdvanceNeverBringsTheNextTickCloserThanTheNotice() {
+        let loop = EmbeddedEventLoop()
+        let ticks = Ticks()
+        let clock = MixerClock(eventLoop: loop) { ticks.indices.append($0) }
+        // Deadlines cannot go below zero: start the loop's clock a second in.
+        loop.advanceTime(by: .seconds(1))
+        clock.start()
+        loop.advanceTime(by: .milliseconds(35))
+        // Tick 2 is due in 5 ms: with 2 ms of notice it can move 3 ms, not 4.
+        XCTAssertEqual(clock.advance(by: .milliseconds(4), minimumNotice: .milliseconds(2)), .milliseconds(3))
+        XCTAssertEqual(clock.advance(by: .milliseconds(4), minimumNotice: .milliseconds(2)), .zero)
+        loop.advanceTime(by: .milliseconds(2))
+        XCTAssertEqual(ticks.indices, [1, 2])
+    }
+
+    func testAdvanceFromInsideATickStillSchedulesOneNextTick() {
+        let loop = EmbeddedEventLoop()
+        let ticks = Ticks()
+        final class Holder: @unchecked Sendable { var clock: MixerClock? }
+        let holder = Holder()
+        let clock = MixerClock(eventLoop: loop) { index in
+            ticks.indices.append(index)
+            if index == 1 { holder.clock?.advance(by: .milliseconds(3)) }
+        }
+        holder.clock = clock
+        // Deadlines cannot go below zero: start the loop's clock a second in.
+        loop.advanceTime(by: .seconds(1))
+        clock.start()
+        loop.advanceTime(by: .milliseconds(20))
+        loop.advanceTime(by: .milliseconds(16))
+        XCTAssertEqual(ticks.indices, [1])
+        loop.advanceTime(by: .milliseconds(1))
+        XCTAssertEqual(ticks.indices, [1, 2], "tick 2 at 37 ms, 3 ms early")
+        loop.advanceTime(by: .milliseconds(100))
+        XCTAssertEqual(ticks.indices, [1, 2, 3, 4, 5, 6, 7], "one tick per period, none twice")
+    }
+
     func testStopEndsTicks() {
         let loop = EmbeddedEventLoop()
         let ticks = Ticks()

@@ -90,6 +90,20 @@ final class JitterBufferTests: XCTestCase {
         XCTAssertEqual(buffer.targetDelayMs, 20)
     }
 
+    func testPlayedSpareIsHowLongBeforeThePullTheFrameWasDue() {
+        // Arrivals at 5, 25, 45 ... ms; with the 20 ms target each frame is due 25 ms after it
+        // was sent, so ticks at 0, 20, 40 ... play it 15 ms after it was due, ticks at 8, 28, 48 ...
+        // 3 ms after, and ticks at 10, 30, 50 ... 5 ms after.
+        for (tickStart, spare) in [(Int64(0), 15), (8, 3), (10, 5)] {
+            var buffer = JitterBuffer()
+            var spares: [Int] = []
+            let played = simulate(&buffer, stream(count: 50), ticks: 60, startMs: tickStart) { _, buffer in spares.append(buffer.playedSpareMs) }
+            let frameSpares = zip(played, spares).filter { $0.0.frameID != nil }.map(\.1)
+            XCTAssertEqual(frameSpares.count, 50)
+            XCTAssertEqual(Set(frameSpares), [spare], "ticks from \(tickStart) ms")
+        }
+    }
+
     func testAStalledSenderIsPlayedAgainWithMoreDelayNotSilencedForGood() {
         // A sender that stalls and then goes on at its own pace (its timestamps continue where
         // they stopped): every packet from then on comes later than before. Dropped as late, they

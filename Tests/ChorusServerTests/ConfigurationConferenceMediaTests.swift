@@ -61,6 +61,7 @@ final class ConfigurationConferenceMediaTests: XCTestCase {
               opus:
                 bitrate: 24000
                 complexity: 2
+              align_ticks_to_talkers: false
             """))
         let media = configuration.media
         XCTAssertEqual(media.publicAddress, "203.0.113.5")
@@ -68,6 +69,8 @@ final class ConfigurationConferenceMediaTests: XCTestCase {
         XCTAssertEqual(media.srtp, .required)
         XCTAssertEqual(media.inactivityTimeout, .seconds(10))
         XCTAssertEqual(media.opus, .init(bitrate: 24000, complexity: 2))
+        XCTAssertFalse(media.alignTicksToTalkers)
+        XCTAssertTrue(try XCTUnwrap(loadConfiguration("")).media.alignTicksToTalkers, "on by default")
         XCTAssertEqual(try XCTUnwrap(loadConfiguration("", environment: ["CHORUS_MEDIA_SRTP": "off"])).media.srtp, .off)
     }
 

@@ -13,6 +13,8 @@ public final class MixerClock: @unchecked Sendable {
         public var skipped = 0
         /// Lateness of each tick's wake-up, for percentiles.
         public var lateness = LatenessHistogram()
+        /// How far ``MixerClock/advance(by:minimumNotice:)`` has moved the ticks earlier in all.
+        public var advancedNanoseconds: Int64 = 0
     }
 
     public let period: TimeAmount
@@ -55,6 +57,26 @@ public final class MixerClock: @unchecked Sendable {
         scheduled = nil
     }
 
+    /// Moves every tick from the next one on `amount` earlier; the room does this to bring its
+    /// ticks closer after its talkers' packets (``TickPhaseAligner``). Cut short so that the next
+    /// tick stays at least `minimumNotice` ahead of now. Returns the shift made. Call on the loop.
+    @discardableResult
+    public func advance(by amount: TimeAmount, minimumNotice: TimeAmount = .milliseconds(2)) -> TimeAmount {
+        eventLoop.preconditionInEventLoop()
+        guard running, amount.nanoseconds > 0 else { return .zero }
+        let next = deadline(of: nextIndex)
+        let room = next - (currentTime() + minimumNotice)
+        let shift = TimeAmount.nanoseconds(min(amount.nanoseconds, max(room.nanoseconds, 0)))
+        guard shift.nanoseconds > 0 else { return .zero }
+        startedAt = startedAt - shift
+        statistics.advancedNanoseconds += shift.nanoseconds
+        if scheduled != nil {
+            scheduled?.cancel()
+            scheduleNext()
+        }
+        return shift
+    }
+
     private func deadline(of index: Int) -> NIODeadline {
         startedAt + .nanoseconds(period.nanoseconds * Int64(index))
     }
@@ -67,6 +89,8 @@ public final class MixerClock: @unchecked Sendable {
     }
 
     private func fire(due: NIODeadline) {
+        // This task is done: an advance from within `onTick` leaves the scheduling to the end here.
+        scheduled = nil
         guard running else { return }
         let now = currentTime()
         let late = now > due ? (now - due).nanoseconds : 0

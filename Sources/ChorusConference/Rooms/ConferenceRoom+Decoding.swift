@@ -109,6 +109,7 @@ extension ConferenceRoom {
         for participant in members {
             participant.tickInput = .none
             participant.decodedArrival = nil
+            participant.playoutSpareMs = nil
             participant.forwardablePayload = nil
             let leg = participant.leg
             leg.tick()
@@ -152,6 +153,7 @@ extension ConferenceRoom {
                         decoder.skip(output)
                     }
                 case .frame:
+                    participant.playoutSpareMs = leg.jitterBuffer.playedSpareMs
                     guard let level = leg.jitterBuffer.playedAudioLevel, !participant.mixedLastTick else {
                         decode(participant, output, with: decoder, arrival: leg.deadline(ofMilliseconds: leg.jitterBuffer.playedArrivalMs))
                         counts.decoded += 1

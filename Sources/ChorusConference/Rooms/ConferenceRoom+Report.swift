@@ -59,7 +59,8 @@ extension ConferenceRoom {
             + "left undecoded \(perSecond(counts.skippedDecodes - last.statistics.skippedDecodes))/s; "
             + "encoded \(perSecond(counts.sharedEncodes - last.statistics.sharedEncodes))/s shared, "
             + "\(perSecond(counts.individualEncodes - last.statistics.individualEncodes))/s own; "
-            + "added delay p50 \(milliseconds(delay.percentileMilliseconds(50))) p99 \(milliseconds(delay.percentileMilliseconds(99)))"
+            + "added delay p50 \(milliseconds(delay.percentileMilliseconds(50))) p99 \(milliseconds(delay.percentileMilliseconds(99))); "
+            + "ticks moved earlier by \(milliseconds(Double(clock.advancedNanoseconds - last.clock.advancedNanoseconds) / 1e6))"
             + mixedJitterBuffers()
     }
 }

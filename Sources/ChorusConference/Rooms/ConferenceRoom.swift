@@ -69,10 +69,13 @@ public final class ConferenceRoom: @unchecked Sendable {
         /// With two talkers, each is sent the other's packets as they came rather than a mix
         /// encoded for them (see ConferenceRoom+Sending.swift).
         public var forwardsTwoTalkers: Bool
+        /// The room moves its ticks earlier while its talkers' packets allow (``TickPhaseAligner``).
+        public var alignsTicksToTalkers: Bool
         public init(
             mixer: MixerConfiguration = MixerConfiguration(), inactivityTimeout: TimeAmount = .seconds(30), decodeCandidatesPerTick: Int = 4,
-            reportInterval: TimeAmount? = nil, forwardsTwoTalkers: Bool = true
+            reportInterval: TimeAmount? = nil, forwardsTwoTalkers: Bool = true, alignsTicksToTalkers: Bool = true
         ) {
+            self.alignsTicksToTalkers = alignsTicksToTalkers
             self.mixer = mixer
             self.inactivityTimeout = inactivityTimeout
             self.decodeCandidatesPerTick = max(1, decodeCandidatesPerTick)
@@ -116,6 +119,7 @@ public final class ConferenceRoom: @unchecked Sendable {
     let logger: Logger
     let mixer: ConferenceMixer
     private var clock: MixerClock?
+    private var phaseAligner = TickPhaseAligner()
     var participants: [ParticipantID: RoomParticipant] = [:]
     /// Iteration order of the tick: join order.
     var ordered: [RoomParticipant] = []
@@ -308,12 +312,29 @@ public final class ConferenceRoom: @unchecked Sendable {
         decideCandidates()
         feedMixer()
         mixer.mix()
+        if configuration.alignsTicksToTalkers { alignTickPhase() }
         afterMix(index)
         sendOutputs()
         measureAddedDelay()
         if index % Self.inactivityCheckTicks == 0 { reportInactivity() }
         reportIfDue()
         afterTick?(index)
+    }
+
+    /// Moves the next ticks earlier while every mixed talker's packet was due early enough
+    /// (``TickPhaseAligner``); a talker whose spare is unknown holds the clock where it is.
+    private func alignTickPhase() {
+        guard let clock else { return }
+        var smallest: Int?
+        for slot in mixer.activeSpeakers {
+            guard let spare = participantsBySlot[slot.index]?.playoutSpareMs else {
+                smallest = nil
+                break
+            }
+            smallest = min(smallest ?? spare, spare)
+        }
+        let step = phaseAligner.observe(smallestSpareMs: smallest)
+        if step > 0 { clock.advance(by: .milliseconds(Int64(step))) }
     }
 
     /// Ticks between two inactivity checks (one second).
@@ -375,6 +396,9 @@ final class RoomParticipant: MediaLegDelegate, @unchecked Sendable {
     /// when its packet arrived.
     var heldOutput: JitterBufferOutput?
     var heldArrival: NIODeadline?
+    /// How long before the pull this tick's packet was due, if a packet was played (Opus legs;
+    /// see ``ChorusRTP/JitterBuffer/playedSpareMs``).
+    var playoutSpareMs: Int?
     /// When the packet decoded this tick arrived, if it was a packet.
     var decodedArrival: NIODeadline?
     /// The leg's directions and the SSRC of their stream, as of this tick.

@@ -223,13 +223,17 @@ public struct ChorusConfiguration: Sendable, Equatable {
         /// `media.spread_rooms_larger_than`: a room with more participants spreads its media legs
         /// over every media loop.
         public var spreadRoomsLargerThan: Int
+        /// `media.align_ticks_to_talkers`: a room moves its ticks earlier, towards the moment its
+        /// talkers' packets are due, so that they wait less for the mix.
+        public var alignTicksToTalkers: Bool
 
         public init(
             publicAddress: String?, portMin: Int, portMax: Int, srtp: SRTPPolicy, inactivityTimeout: Duration, opus: Opus,
-            reportInterval: Duration = .seconds(60), spreadRoomsLargerThan: Int = 50
+            reportInterval: Duration = .seconds(60), spreadRoomsLargerThan: Int = 50, alignTicksToTalkers: Bool = true
         ) {
             self.reportInterval = reportInterval
             self.spreadRoomsLargerThan = spreadRoomsLargerThan
+            self.alignTicksToTalkers = alignTicksToTalkers
             self.publicAddress = publicAddress
             self.portMin = portMin
             self.portMax = portMax
@@ -372,7 +376,8 @@ public struct ChorusConfiguration: Sendable, Equatable {
             maxSubscriptionsPerRoom: 0, maxSubscriptionsPerSubscriber: 0),
         media: Media(
             publicAddress: "unset", portMin: 0, portMax: 0, srtp: .off, inactivityTimeout: .zero,
-            opus: Media.Opus(bitrate: 0, complexity: -1), reportInterval: .seconds(-1), spreadRoomsLargerThan: -1),
+            opus: Media.Opus(bitrate: 0, complexity: -1), reportInterval: .seconds(-1), spreadRoomsLargerThan: -1,
+            alignTicksToTalkers: false),
         commands: Commands(controlUser: "", realm: "", users: [UserCredential(username: "unset", password: "unset")], admins: ["unset"], maxFailuresPerMinute: 0,
             digestAlgorithms: [.md5Sess]),
         security: Security(

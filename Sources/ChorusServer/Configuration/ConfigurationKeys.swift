@@ -74,6 +74,7 @@ extension ConfigurationLoader {
             .integer("media.opus.complexity", \.media.opus.complexity, range: 0...10),
             .duration("media.report_interval_seconds", \.media.reportInterval, unit: .seconds, range: 0...86_400),
             .integer("media.spread_rooms_larger_than", \.media.spreadRoomsLargerThan, range: 0...100_000),
+            .choice("media.align_ticks_to_talkers", \.media.alignTicksToTalkers, what: "boolean", ["true": true, "false": false]),
 
             .userName("commands.control_user", \.commands.controlUser),
             .text("commands.realm", \.commands.realm),
