@@ -44,6 +44,14 @@ final class TickPhaseAlignerTests: XCTestCase {
         XCTAssertEqual(aligner.observe(smallestSpareMs: 15), 4)
     }
 
+    func testASpareOfATickOrMoreIsABacklogNotAPhase() {
+        var aligner = TickPhaseAligner()
+        XCTAssertEqual(run(&aligner, spareBeforeSteps: 300, ticks: 100), [], "300 ms behind: the jitter buffer's to catch up")
+        XCTAssertEqual(run(&aligner, spareBeforeSteps: 20, ticks: 100), [])
+        for _ in 0..<9 { XCTAssertEqual(aligner.observe(smallestSpareMs: 15), 0) }
+        XCTAssertEqual(aligner.observe(smallestSpareMs: 40), 0, "one tick behind in the window holds it")
+    }
+
     func testANegativeSpareNeverMovesTheClock() {
         var aligner = TickPhaseAligner()
         XCTAssertEqual(run(&aligner, spareBeforeSteps: -8, ticks: 50), [])

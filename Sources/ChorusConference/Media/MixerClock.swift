@@ -77,6 +77,9 @@ public final class MixerClock: @unchecked Sendable {
         return shift
     }
 
+    /// When tick `index` is due, as the clock stands now.
+    public func dueTime(ofTick index: Int) -> NIODeadline { deadline(of: index) }
+
     private func deadline(of index: Int) -> NIODeadline {
         startedAt + .nanoseconds(period.nanoseconds * Int64(index))
     }

@@ -12,19 +12,23 @@
 /// next one, as without alignment, and the others' spare shrinks by the step, never below the
 /// margin. A jitter buffer keeps its target delay (its floor and the network's jitter) either way;
 /// only the wait for the tick shrinks. The listeners' packets leave earlier by the step, once.
+/// A spare of a tick or more is not phase: the jitter buffer is behind by whole frames (ticks
+/// that were skipped on an overloaded machine), which it catches up on by dropping frames. Moving
+/// the ticks would only make the room's clock run fast, so such a tick holds the clock too.
 /// Talkers whose spare is unknown (G.711, packets longer than a tick, a concealed frame) hold the
 /// clock where it is.
 struct TickPhaseAligner {
     var marginMs = 2
     var maximumStepMs = 4
     var windowTicks = 10
+    var tickMs = 20
     private var smallestSpareMs = Int.max
     private var observedTicks = 0
 
     /// One tick's smallest spare among the mixed talkers, nil when a mixed talker's spare is
     /// unknown or nobody was mixed. Returns how many milliseconds the next ticks may move earlier.
     mutating func observe(smallestSpareMs spare: Int?) -> Int {
-        guard let spare else {
+        guard let spare, spare < tickMs else {
             restartWindow()
             return 0
         }

@@ -72,17 +72,19 @@ extension ConferenceRoom {
         var startLevel: Float
         var inactivityTimeout: TimeAmount
         var checksInactivity: Bool
+        /// When the tick was due: spare is measured from then, not from the (later) read.
+        var tickDue: NIODeadline
     }
 
     /// Prepares the tick: what each participant's decode phase must know of the mixer.
-    func decodePhaseSettings(_ index: Int) -> DecodePhaseSettings {
+    func decodePhaseSettings(_ index: Int, due: NIODeadline) -> DecodePhaseSettings {
         for participant in ordered {
             participant.mixedLastTick = mixer.isMixed(participant.slot)
             participant.mutedThisTick = participant.effectiveControls.muted
         }
         return DecodePhaseSettings(
             startLevel: -mixer.talkStartThresholdDBFS, inactivityTimeout: configuration.inactivityTimeout,
-            checksInactivity: index % Self.inactivityCheckTicks == 0)
+            checksInactivity: index % Self.inactivityCheckTicks == 0, tickDue: due)
     }
 
     /// The first phase of a tick, on the loop of `members`' legs: every leg's housekeeping, and
@@ -106,6 +108,9 @@ extension ConferenceRoom {
         // Every packet that arrived before this tick, into the jitter buffers; they are pulled as
         // of that read, so none counts a packet missing that is only still in the kernel.
         guard let readAt = members.first?.leg.receiveWaitingPackets() else { return counts }
+        // A loop that reads late sees every packet's spare grown by its lateness, which moving
+        // the ticks earlier would not take away (the loop is busy either way): count from the due time.
+        let readLateMs = Int(max(0, (readAt - settings.tickDue).nanoseconds) / 1_000_000)
         for participant in members {
             participant.tickInput = .none
             participant.decodedArrival = nil
@@ -153,7 +158,7 @@ extension ConferenceRoom {
                         decoder.skip(output)
                     }
                 case .frame:
-                    participant.playoutSpareMs = leg.jitterBuffer.playedSpareMs
+                    participant.playoutSpareMs = leg.jitterBuffer.playedSpareMs - readLateMs
                     guard let level = leg.jitterBuffer.playedAudioLevel, !participant.mixedLastTick else {
                         decode(participant, output, with: decoder, arrival: leg.deadline(ofMilliseconds: leg.jitterBuffer.playedArrivalMs))
                         counts.decoded += 1

@@ -281,7 +281,7 @@ public final class ConferenceRoom: @unchecked Sendable {
             return
         }
         tickIndex = index
-        let settings = decodePhaseSettings(index)
+        let settings = decodePhaseSettings(index, due: clock?.dueTime(ofTick: index) ?? eventLoop.now)
         var remote = 0
         for shard in shards where shard.loop !== eventLoop {
             remote += 1
