@@ -145,7 +145,8 @@ public struct JitterBuffer: Sendable {
     /// How long before the pull that packet was due (milliseconds): the ideal playout point
     /// minus its timestamp. A talkspurt starts on the first tick at or after the due time, so
     /// this is the part of the wait that the tick's phase added, 0 to one tick, beyond the
-    /// target delay; the room moves its ticks earlier while its talkers' spare allows.
+    /// target delay (more when playout has fallen whole frames behind); the room moves its
+    /// ticks earlier while its talkers' spare allows.
     /// Negative when playout runs ahead of the ideal (the target just grew).
     public private(set) var playedSpareMs = 0
 

@@ -184,7 +184,8 @@ media:
 
   # A room's ticks move earlier, a few milliseconds at a time, until its talkers'
   # packets come due just before a tick instead of up to 20 ms before it: less
-  # delay, nothing else changes. false: each room keeps the phase it started with.
+  # delay (the listeners' packets leave a little earlier, once). false: each room
+  # keeps the phase it started with.
   align_ticks_to_talkers: true
 
 commands:
