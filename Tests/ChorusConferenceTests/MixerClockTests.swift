@@ -46,13 +46,18 @@ final class MixerClockTests: XCTestCase {
         XCTAssertEqual(ticks.indices, [1, 2, 7, 8])
     }
 
+    /// Starts `clock` once `loop`'s time is a second in: an advance moves the clock's start
+    /// earlier, and deadlines cannot go below zero.
+    private func start(_ clock: MixerClock, aSecondInto loop: EmbeddedEventLoop) {
+        loop.advanceTime(by: .seconds(1))
+        clock.start()
+    }
+
     func testAdvanceMovesEveryLaterTickEarlier() {
         let loop = EmbeddedEventLoop()
         let ticks = Ticks()
         let clock = MixerClock(eventLoop: loop) { ticks.indices.append($0) }
-        // Deadlines cannot go below zero: start the loop's clock a second in.
-        loop.advanceTime(by: .seconds(1))
-        clock.start()
+        start(clock, aSecondInto: loop)
         loop.advanceTime(by: .milliseconds(25))
         XCTAssertEqual(ticks.indices, [1])
         // Tick 2 was due at 40 ms; 4 ms earlier it is due at 36, and tick 3 at 56.
@@ -71,9 +76,7 @@ final class MixerClockTests: XCTestCase {
         let loop = EmbeddedEventLoop()
         let ticks = Ticks()
         let clock = MixerClock(eventLoop: loop) { ticks.indices.append($0) }
-        // Deadlines cannot go below zero: start the loop's clock a second in.
-        loop.advanceTime(by: .seconds(1))
-        clock.start()
+        start(clock, aSecondInto: loop)
         loop.advanceTime(by: .milliseconds(35))
         // Tick 2 is due in 5 ms: with 2 ms of notice it can move 3 ms, not 4.
         XCTAssertEqual(clock.advance(by: .milliseconds(4), minimumNotice: .milliseconds(2)), .milliseconds(3))
@@ -92,9 +95,7 @@ final class MixerClockTests: XCTestCase {
             if index == 1 { holder.clock?.advance(by: .milliseconds(3)) }
         }
         holder.clock = clock
-        // Deadlines cannot go below zero: start the loop's clock a second in.
-        loop.advanceTime(by: .seconds(1))
-        clock.start()
+        start(clock, aSecondInto: loop)
         loop.advanceTime(by: .milliseconds(20))
         loop.advanceTime(by: .milliseconds(16))
         XCTAssertEqual(ticks.indices, [1])
